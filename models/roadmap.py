@@ -1,0 +1,146 @@
+"""The canonical roadmap JSON as pydantic models.
+
+Field order here is the key order of the output, so keep it as the contract lists it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+SourceFormat = Literal["docx", "doc", "odt", "rtf", "pdf", "scan", "image"]
+ColumnRole = Literal["number", "activity", "schedule", "responsible", "result", "other"]
+ScheduleKind = Literal[
+    "date", "period", "deadline", "recurring", "ongoing",
+    "on_demand", "per_schedule", "multiple", "unknown",
+]
+Recurrence = Literal["yearly", "semiannual", "quarterly", "monthly", "weekly"]
+PartyKind = Literal["organization", "person", "role"]
+ErrorCode = Literal[
+    "unsupported_format", "corrupt_file", "encrypted_pdf", "empty_document",
+    "no_plan_table", "too_large", "timeout", "ocr_unavailable", "converter_unavailable",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(_Model):
+    filename: str = Field(description="Base name of the input file")
+    sha256: str
+    format: SourceFormat
+    pages: int | None = Field(description="Page count; null where the format has no pages")
+    ocr: bool = False
+
+
+class Period(_Model):
+    start: dt.date | None
+    end: dt.date | None
+    text: str
+
+
+class Approval(_Model):
+    text: str
+    authority: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+
+
+class PlanMeta(_Model):
+    title: str
+    municipality: str | None = None
+    period: Period | None = None
+    approval: Approval | None = None
+    preamble: list[str] = Field(default_factory=list)
+    abbreviations: dict[str, str] = Field(default_factory=dict)
+
+
+class Column(_Model):
+    index: int
+    header: str
+    role: ColumnRole
+
+
+class Section(_Model):
+    id: str
+    number: str | None = None
+    title: str
+    level: int = Field(ge=1)
+    parent: str | None = None
+    note: str | None = None
+
+
+class Occurrence(_Model):
+    start: dt.date | None
+    end: dt.date | None
+
+
+class Schedule(_Model):
+    text: str
+    kind: ScheduleKind
+    start: dt.date | None = None
+    end: dt.date | None = None
+    recurrence: Recurrence | None = None
+    occurrences: list[Occurrence] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Party(_Model):
+    text: str
+    name: str
+    kind: PartyKind
+    role: str | None = None
+
+
+class Provenance(_Model):
+    page: int | None = None
+    table: int
+    rows: list[int]
+
+
+class Activity(_Model):
+    seq: int = Field(ge=1)
+    number: str | None = None
+    section: str | None = None
+    title: str
+    subitems: list[str] = Field(default_factory=list)
+    schedule: Schedule
+    responsible: list[Party] = Field(default_factory=list)
+    result: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)
+    provenance: Provenance
+
+
+class Warning(_Model):
+    code: str
+    message: str
+    activity: int | None = None
+
+
+class Plan(_Model):
+    """One extracted plan: the root of the canonical JSON."""
+
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    plan: PlanMeta
+    columns: list[Column]
+    sections: list[Section] = Field(default_factory=list)
+    activities: list[Activity] = Field(default_factory=list)
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class ErrorInfo(_Model):
+    code: ErrorCode
+    message: str
+    filename: str
+
+
+class ErrorDocument(_Model):
+    """What a file that cannot be read gives instead of a plan."""
+
+    error: ErrorInfo

@@ -1,0 +1,335 @@
+"""Word (.docx) to the layout model.
+
+python-docx opens the package and resolves styles and numbering; the body itself is walked
+as XML because python-docx hides what plans rely on: it repeats a merged cell's text in
+every column it spans, skips content controls (w:sdt), and mixes deleted with inserted text
+under tracked changes.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from lxml import etree
+
+from parsers.errors import ExtractionError
+from parsers.layout import Align, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+# Containers whose children are read as if they stood in the parent.
+TRANSPARENT = {w("ins"), w("moveTo"), w("hyperlink"), w("smartTag"), w("customXml"), w("fldSimple"), w("dir"), w("bdo")}
+# Elements whose content is not part of the visible text.
+SKIPPED = {w("del"), w("moveFrom"), w("bookmarkStart"), w("bookmarkEnd"), w("proofErr"), w("commentRangeStart"),
+           w("commentRangeEnd"), w("permStart"), w("permEnd")}
+ALIGNMENTS: dict[str, Align] = {"left": "left", "start": "left", "center": "center", "right": "right",
+                                "end": "right", "both": "both", "distribute": "both"}
+HEADING_STYLE_PREFIXES = ("heading", "title", "заголовок", "название")
+
+
+def _on(el: Any | None) -> bool | None:
+    """Value of a toggle property such as w:b: None when absent."""
+    if el is None:
+        return None
+    val = el.get(w("val"))
+    return val not in ("0", "false", "off")
+
+
+@dataclass
+class StyleInfo:
+    bold: bool | None = None
+    italic: bool | None = None
+    heading: bool = False
+    num_id: str | None = None
+
+
+@dataclass
+class _Context:
+    """What the walk needs from the package: styles and list definitions."""
+
+    styles: dict[str, StyleInfo] = field(default_factory=dict)
+    default_para_style: str | None = None
+    ordered_lists: dict[tuple[str, str], bool] = field(default_factory=dict)  # (numId, ilvl) -> ordered
+
+
+def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
+    raw: dict[str, Any] = {}
+    default: str | None = None
+    for st in document.styles.element.findall(w("style")):
+        sid = st.get(w("styleId"))
+        if sid is None:
+            continue
+        raw[sid] = st
+        if st.get(w("type")) == "paragraph" and _on(st.find(w("default")) if False else None) is None \
+                and st.get(w("default")) in ("1", "true"):
+            default = sid
+
+    resolved: dict[str, StyleInfo] = {}
+
+    def resolve(sid: str, depth: int = 0) -> StyleInfo:
+        if sid in resolved:
+            return resolved[sid]
+        st = raw.get(sid)
+        info = StyleInfo()
+        if st is None or depth > 20:
+            return info
+        based = st.find(w("basedOn"))
+        if based is not None and based.get(w("val")) in raw:
+            parent = resolve(based.get(w("val")), depth + 1)
+            info = StyleInfo(parent.bold, parent.italic, parent.heading, parent.num_id)
+        rpr = st.find(w("rPr"))
+        if rpr is not None:
+            b, i = _on(rpr.find(w("b"))), _on(rpr.find(w("i")))
+            info.bold = b if b is not None else info.bold
+            info.italic = i if i is not None else info.italic
+        name_el = st.find(w("name"))
+        name = (name_el.get(w("val")) if name_el is not None else sid) or sid
+        ppr = st.find(w("pPr"))
+        if name.lower().startswith(HEADING_STYLE_PREFIXES) or (ppr is not None and ppr.find(w("outlineLvl")) is not None):
+            info.heading = True
+        if ppr is not None:
+            numpr = ppr.find(w("numPr"))
+            if numpr is not None and numpr.find(w("numId")) is not None:
+                info.num_id = numpr.find(w("numId")).get(w("val"))
+        resolved[sid] = info
+        return info
+
+    for sid in raw:
+        resolve(sid)
+    return resolved, default
+
+
+def _load_numbering(document: Any) -> dict[tuple[str, str], bool]:
+    """(numId, ilvl) -> True when that list level is numbered rather than bulleted."""
+    try:
+        numbering = document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        return {}
+    abstract_fmt: dict[str, dict[str, bool]] = {}
+    for ab in numbering.findall(w("abstractNum")):
+        levels: dict[str, bool] = {}
+        for lvl in ab.findall(w("lvl")):
+            fmt = lvl.find(w("numFmt"))
+            value = fmt.get(w("val")) if fmt is not None else "decimal"
+            levels[lvl.get(w("ilvl")) or "0"] = value not in ("bullet", "none")
+        abstract_fmt[ab.get(w("abstractNumId")) or ""] = levels
+    out: dict[tuple[str, str], bool] = {}
+    for num in numbering.findall(w("num")):
+        ref = num.find(w("abstractNumId"))
+        if ref is None:
+            continue
+        for ilvl, ordered in abstract_fmt.get(ref.get(w("val")) or "", {}).items():
+            out[(num.get(w("numId")) or "", ilvl)] = ordered
+    return out
+
+
+# --- paragraphs -------------------------------------------------------------------------
+
+@dataclass
+class _Runs:
+    text: list[str] = field(default_factory=list)
+    bold: list[bool] = field(default_factory=list)  # per non-blank run
+    italic: list[bool] = field(default_factory=list)
+    in_field_code: int = 0
+
+
+def _collect(el: Any, para_style: StyleInfo, out: _Runs) -> None:
+    for child in el:
+        tag = child.tag
+        if tag in SKIPPED:
+            continue
+        if tag == w("r"):
+            _collect_run(child, para_style, out)
+        elif tag == w("sdt"):
+            content = child.find(w("sdtContent"))
+            if content is not None:
+                _collect(content, para_style, out)
+        elif tag in TRANSPARENT:
+            _collect(child, para_style, out)
+
+
+def _collect_run(r: Any, para_style: StyleInfo, out: _Runs) -> None:
+    rpr = r.find(w("rPr"))
+    bold = _on(rpr.find(w("b"))) if rpr is not None else None
+    italic = _on(rpr.find(w("i"))) if rpr is not None else None
+    pieces: list[str] = []
+    for child in r:
+        tag = child.tag
+        if tag == w("fldChar"):
+            kind = child.get(w("fldCharType"))
+            if kind == "begin":
+                out.in_field_code += 1
+            elif kind in ("separate", "end") and out.in_field_code:
+                out.in_field_code -= 1
+        elif out.in_field_code:
+            continue  # field instructions, not shown text
+        elif tag == w("t"):
+            pieces.append(child.text or "")
+        elif tag == w("tab"):
+            pieces.append("\t")
+        elif tag in (w("br"), w("cr")):
+            if child.get(w("type")) in (None, "textWrapping"):
+                pieces.append("\n")
+        elif tag == w("noBreakHyphen"):
+            pieces.append("-")
+        elif tag == w("sym"):
+            code = child.get(w("char"))
+            if code:
+                pieces.append(chr(int(code, 16) & 0xFFFF if int(code, 16) < 0xF000 else int(code, 16) - 0xF000))
+    text = "".join(pieces)
+    out.text.append(text)
+    if text.strip():
+        out.bold.append(bool(bold if bold is not None else para_style.bold))
+        out.italic.append(bool(italic if italic is not None else para_style.italic))
+
+
+def _paragraph(p: Any, ctx: _Context) -> Paragraph:
+    ppr = p.find(w("pPr"))
+    style_id = ctx.default_para_style
+    align: Align | None = None
+    num_id: str | None = None
+    ilvl = "0"
+    if ppr is not None:
+        ps = ppr.find(w("pStyle"))
+        if ps is not None:
+            style_id = ps.get(w("val"))
+        jc = ppr.find(w("jc"))
+        if jc is not None:
+            align = ALIGNMENTS.get(jc.get(w("val")) or "")
+        numpr = ppr.find(w("numPr"))
+        if numpr is not None:
+            nid = numpr.find(w("numId"))
+            lvl = numpr.find(w("ilvl"))
+            num_id = nid.get(w("val")) if nid is not None else None
+            ilvl = (lvl.get(w("val")) if lvl is not None else "0") or "0"
+    style = ctx.styles.get(style_id or "", StyleInfo())
+    num_id = num_id if num_id is not None else style.num_id
+    runs = _Runs()
+    _collect(p, style, runs)
+    text = "".join(runs.text).replace("\xa0", " ").replace("\u00ad", "")
+    list_info = None
+    if num_id not in (None, "0"):
+        list_info = ListInfo(level=int(ilvl), ordered=ctx.ordered_lists.get((num_id or "", ilvl), False))
+    text_style = TextStyle(bold=bool(runs.bold) and all(runs.bold), italic=bool(runs.italic) and all(runs.italic))
+    outline = ppr is not None and ppr.find(w("outlineLvl")) is not None
+    return Paragraph(text=text, style=text_style, align=align, heading=style.heading or outline, list=list_info)
+
+
+# --- tables -----------------------------------------------------------------------------
+
+def _children(el: Any, tag: str) -> Iterator[Any]:
+    """Children with this tag, looking through content controls and custom XML wrappers."""
+    for child in el:
+        if child.tag == tag:
+            yield child
+        elif child.tag in (w("sdt"), w("customXml")):
+            inner = child.find(w("sdtContent")) if child.tag == w("sdt") else child
+            if inner is not None:
+                yield from _children(inner, tag)
+
+
+def _table(tbl: Any, ctx: _Context) -> Table:
+    grid = tbl.find(w("tblGrid"))
+    n_cols = len(grid.findall(w("gridCol"))) if grid is not None else 0
+    table = Table(n_cols=n_cols)
+    covering: dict[tuple[int, int], Cell] = {}  # grid position -> cell covering it
+    for r_idx, tr in enumerate(_children(tbl, w("tr"))):
+        trpr = tr.find(w("trPr"))
+        header = trpr is not None and bool(_on(trpr.find(w("tblHeader"))))
+        table.rows.append(Row(index=r_idx, header=header))
+        col = 0
+        if trpr is not None and trpr.find(w("gridBefore")) is not None:
+            col = int(trpr.find(w("gridBefore")).get(w("val")) or 0)
+        for tc in _children(tr, w("tc")):
+            col = _place_cell(tc, r_idx, col, table, covering, ctx)
+        table.n_cols = max(table.n_cols, col)
+    return table
+
+
+def _place_cell(tc: Any, r_idx: int, col: int, table: Table, covering: dict[tuple[int, int], Cell],
+                ctx: _Context) -> int:
+    tcpr = tc.find(w("tcPr"))
+    span = 1
+    vmerge: str | None = None
+    hmerge_continue = False
+    if tcpr is not None:
+        gs = tcpr.find(w("gridSpan"))
+        if gs is not None:
+            span = max(1, int(gs.get(w("val")) or 1))
+        vm = tcpr.find(w("vMerge"))
+        if vm is not None:
+            vmerge = vm.get(w("val")) or "continue"
+        hm = tcpr.find(w("hMerge"))
+        hmerge_continue = hm is not None and (hm.get(w("val")) or "continue") == "continue"
+    paragraphs, nested = _cell_content(tc, ctx)
+    if vmerge == "continue" and (r_idx - 1, col) in covering:
+        anchor = covering[(r_idx - 1, col)]
+        anchor.row_span = r_idx - anchor.row + 1
+        _absorb(anchor, paragraphs, nested)
+        target = anchor
+    elif hmerge_continue and (r_idx, col - 1) in covering:
+        target = covering[(r_idx, col - 1)]
+        target.col_span += span
+        _absorb(target, paragraphs, nested)
+    else:
+        target = Cell(row=r_idx, col=col, paragraphs=paragraphs, col_span=span, tables=nested)
+        table.cells.append(target)
+    for c in range(col, col + span):
+        covering[(r_idx, c)] = target
+    return col + span
+
+
+def _absorb(anchor: Cell, paragraphs: list[Paragraph], nested: list[Table]) -> None:
+    """Content found in a covered cell (Word keeps an empty paragraph there) joins the anchor."""
+    anchor.paragraphs.extend(p for p in paragraphs if not p.is_blank)
+    anchor.tables.extend(nested)
+
+
+def _cell_content(tc: Any, ctx: _Context) -> tuple[list[Paragraph], list[Table]]:
+    paragraphs: list[Paragraph] = []
+    nested: list[Table] = []
+    for block in _blocks(tc, ctx):
+        if isinstance(block, Table):
+            nested.append(block)
+        else:
+            paragraphs.append(block)
+    return paragraphs, nested
+
+
+def _blocks(container: Any, ctx: _Context) -> Iterator[Block]:
+    for child in container:
+        if child.tag == w("p"):
+            yield _paragraph(child, ctx)
+        elif child.tag == w("tbl"):
+            yield _table(child, ctx)
+        elif child.tag == w("sdt"):
+            content = child.find(w("sdtContent"))
+            if content is not None:
+                yield from _blocks(content, ctx)
+        elif child.tag in (w("customXml"), w("ins"), w("moveTo")):
+            yield from _blocks(child, ctx)
+
+
+# --- entry point ------------------------------------------------------------------------
+
+def parse_docx(path: str | Path) -> Document:
+    """Read a .docx file into the layout model (raises ExtractionError)."""
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise ExtractionError("corrupt_file", f"not a readable Word document: {exc}") from exc
+    styles, default = _load_styles(document)
+    ctx = _Context(styles=styles, default_para_style=default, ordered_lists=_load_numbering(document))
+    blocks = list(_blocks(document.element.body, ctx))
+    return Document(blocks=blocks, format="docx", pages=None)
