@@ -1,0 +1,937 @@
+"""Schedule cells ("Сроки") -> the canonical `Schedule` (docs/canonical-json.md, "schedule").
+
+A small grammar of regular expressions, built from the vocabulary in
+``extractor/data/schedule.yaml``, reads the cell in passes; each pass masks what it consumed,
+so later (looser) patterns never see it:
+
+1. dates, numeric or written: ranges, deadlines ("до …"), open starts ("с …"), single dates;
+2. months (ranges, deadlines, open starts, single months) and numbered quarters / half-years /
+   school quarters, each with the year or academic year after it; then year ranges and
+   academic years; then single years;
+3. modifiers: "до N числа", frequencies, "в течение года"-like phrases.
+
+Yearless items are resolved against the plan period: in a one-year (or one academic year)
+plan they fall in that year, in a plan of several years they repeat every year. What is left
+over and is not filler goes to ``note``. Misspellings are repaired word by word before the
+grammar runs (a table of seen typos, then rapidfuzz against the short vocabulary).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, TypeVar
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from models.roadmap import Occurrence, Period, Recurrence, Schedule, ScheduleKind
+
+__all__ = ["ScheduleContext", "month_heading", "normalize_schedule"]
+
+
+@dataclass(frozen=True)
+class ScheduleContext:
+    """What the table around a cell says about its dates."""
+
+    month: int | None = None  # month given by a month section row above the cell ("МАРТ", "Сентябрь 2023")
+    year: int | None = None  # year given by that row, if any
+
+
+Window = tuple[dt.date | None, dt.date | None]
+Bounds = tuple[dt.date, dt.date]
+ItemKind = Literal["date", "period", "deadline", "open"]
+T = TypeVar("T")
+
+_B = r"(?<![0-9a-zа-я])"  # left word boundary (the text is lower-cased)
+_E = r"(?![0-9a-zа-я])"  # right word boundary
+_YEAR4 = r"(?:19|20|21)\d{2}(?!\d)"
+# DD.MM.YYYY, DD.MM.YY, or DD.MM with a two-digit month ("1.1" is more likely an item number)
+_NUM_DATE = r"(?<![\d./])\d{1,2}[./](?:\d{1,2}[./](?:\d{4}|\d{2})(?!\d)|\d{2})(?!\d|[./]\d)"
+_DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
+_MASK = "\x00"
+_MAX_UNITS = 300
+_MAX_WINDOWS = 2000
+# Internal recurrence names -> the contract's ("school_quarterly": quarterly over school quarters).
+_RECURRENCE: dict[str, Recurrence] = {"yearly": "yearly", "semiannual": "semiannual", "quarterly": "quarterly",
+                                      "school_quarterly": "quarterly", "monthly": "monthly", "weekly": "weekly"}
+
+
+class _Reject(Exception):
+    """A pattern matched text that is not a valid date expression."""
+
+
+# ---------------------------------------------------------------- items and the plan
+
+
+@dataclass(frozen=True)
+class _Point:
+    """A day, or a whole month when ``day`` is None; ``year`` None until resolved."""
+
+    month: int
+    day: int | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One dated expression of the cell."""
+
+    kind: ItemKind
+    start: _Point | None  # None for a deadline
+    end: _Point | None  # None for an open start
+    whole: bool = False  # names whole calendar or academic years
+    within: bool = False  # preceded by "в течение"
+    pos: tuple[int, int] = (0, 0)
+
+    @property
+    def floating(self) -> bool:
+        return any(p is not None and p.year is None for p in (self.start, self.end))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    start: dt.date
+    end: dt.date
+    academic: bool
+
+    @property
+    def window(self) -> Bounds:
+        return self.start, self.end
+
+    @property
+    def units(self) -> list[dt.date]:
+        return _unit_starts(self.window)
+
+
+def _plan_of(period: Period | None) -> _Plan | None:
+    if period is None or period.start is None or period.end is None or period.start > period.end:
+        return None
+    return _Plan(period.start, period.end, _is_academic(period.start))
+
+
+def _is_academic(start: dt.date) -> bool:
+    return start.month == 9 and start.day == 1
+
+
+def _unit_starts(bounds: Bounds) -> list[dt.date]:
+    """Starts of the (calendar or academic) years that meet ``bounds``."""
+    month = 9 if _is_academic(bounds[0]) else 1
+    year = bounds[0].year if bounds[0].month >= month else bounds[0].year - 1
+    last = bounds[1].year
+    return [dt.date(y, month, 1) for y in range(max(year, 1), min(last, year + _MAX_UNITS) + 1)
+            if dt.date(y, month, 1) <= bounds[1]]
+
+
+def _last_day(year: int, month: int) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+def _order(p: _Point, last: bool) -> tuple[int, int]:
+    return p.month, p.day if p.day is not None else (32 if last else 0)
+
+
+def _to_date(p: _Point, last: bool) -> dt.date | None:
+    if p.year is None:
+        return None
+    try:
+        day = p.day if p.day is not None else (_last_day(p.year, p.month) if last else 1)
+        return dt.date(p.year, p.month, day)
+    except ValueError:
+        return None
+
+
+def _year_in(month: int, unit: dt.date) -> int:
+    return unit.year if month >= unit.month else unit.year + 1
+
+
+def _carry(start: _Point, end: _Point) -> tuple[_Point, _Point]:
+    """Give the yearless end of a span the year of the other (nearest before / after)."""
+    before = _order(start, False) <= _order(end, True)
+    if start.year is None and end.year is not None:
+        return replace(start, year=end.year if before else end.year - 1), end
+    if end.year is None and start.year is not None:
+        return start, replace(end, year=start.year if before else start.year + 1)
+    return start, end
+
+
+def _fix(item: _Item, unit: dt.date) -> _Item:
+    """Place a yearless item in the year starting at ``unit``: the end by the unit, the
+    start the nearest before it."""
+    anchor = item.end or item.start
+    if anchor is None or anchor.year is not None:
+        return item
+    placed = replace(anchor, year=_year_in(anchor.month, unit))
+    if item.end is None:
+        return replace(item, start=placed)
+    start = _carry(item.start, placed)[0] if item.start is not None else None
+    return replace(item, start=start, end=placed)
+
+
+def _window(item: _Item, bounds: Bounds | None) -> Window:
+    """The item's dates; a deadline starts, an open start ends, with ``bounds`` (the plan,
+    or the plan year a yearless item was placed in) where that keeps start <= end."""
+    start = _to_date(item.start, False) if item.start is not None else None
+    end = _to_date(item.end, True) if item.end is not None else None
+    if item.kind == "deadline" and bounds is not None and end is not None and bounds[0] <= end:
+        start = bounds[0]
+    if item.kind == "open" and bounds is not None and start is not None and bounds[1] >= start:
+        end = bounds[1]
+    return start, end
+
+
+def _unit_bounds(unit: dt.date, plan: _Plan) -> Bounds:
+    end = dt.date(unit.year + 1, unit.month, 1) - dt.timedelta(days=1)
+    return max(unit, plan.start), min(end, plan.end)
+
+
+def _windows_of(item: _Item, plan: _Plan | None) -> list[Window]:
+    if not item.floating:
+        return [_window(item, plan.window if plan else None)]
+    if plan is None:
+        return [(None, None)]
+    units = plan.units
+    if len(units) == 1:
+        return [_window(_fix(item, units[0]), plan.window)]
+    return [_window(_fix(item, unit), _unit_bounds(unit, plan)) for unit in units]
+
+
+def _item_kind(item: _Item) -> ScheduleKind:
+    if item.kind == "open":
+        return "period"
+    if item.kind == "date" or (item.kind == "period" and item.start == item.end
+                               and item.start is not None and item.start.day is not None):
+        return "date"
+    return item.kind
+
+
+# ---------------------------------------------------------------- tiles of recurrences
+
+
+def _clip(window: Bounds, bounds: Bounds) -> Bounds | None:
+    start, end = max(window[0], bounds[0]), min(window[1], bounds[1])
+    return (start, end) if start <= end else None
+
+
+def _month_tiles(bounds: Bounds, templates: Iterable[tuple[int, int]],
+                 end_day: int | None = None) -> list[Window]:
+    tiles: list[Window] = []
+    for year in range(bounds[0].year, min(bounds[1].year, bounds[0].year + _MAX_UNITS) + 1):
+        for first, last in templates:
+            day = _last_day(year, last)
+            tile = (dt.date(year, first, 1), dt.date(year, last, min(end_day or day, day)))
+            clipped = _clip(tile, bounds)
+            if clipped is not None:
+                tiles.append(clipped)
+    return tiles
+
+
+def _week_tiles(bounds: Bounds) -> list[Window]:
+    tiles: list[Window] = []
+    monday = bounds[0] - dt.timedelta(days=bounds[0].weekday())
+    while monday <= bounds[1] and len(tiles) < _MAX_WINDOWS:
+        clipped = _clip((monday, monday + dt.timedelta(days=6)), bounds)
+        if clipped is not None:
+            tiles.append(clipped)
+        monday += dt.timedelta(days=7)
+    return tiles
+
+
+def _year_tiles(bounds: Bounds) -> list[Window]:
+    tiles: list[Window] = []
+    for unit in _unit_starts(bounds):
+        clipped = _clip((unit, dt.date(unit.year + 1, unit.month, 1) - dt.timedelta(days=1)), bounds)
+        if clipped is not None:
+            tiles.append(clipped)
+    return tiles
+
+
+def _tiles(rec: str, bounds: Bounds, day_limit: int | None) -> list[Window]:
+    g = _grammar()
+    if rec == "weekly":
+        return _week_tiles(bounds)
+    if rec == "monthly":
+        return _month_tiles(bounds, [(m, m) for m in range(1, 13)], day_limit)
+    if rec == "quarterly":
+        return _month_tiles(bounds, g.tables["quarter"].values())
+    if rec == "school_quarterly":
+        return _month_tiles(bounds, g.tables["school_quarter"].values())
+    if rec == "semiannual":
+        table = "school_half" if _is_academic(bounds[0]) else "calendar_half"
+        return _month_tiles(bounds, g.tables[table].values())
+    return _year_tiles(bounds)
+
+
+# ---------------------------------------------------------------- vocabulary and grammar
+
+
+def _key(text: str) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in str(text)).replace("ё", "е")
+
+
+def _phrase(text: str) -> str:
+    """Regex of one vocabulary phrase: any white space between words (or none after a dot)."""
+    words = _key(text).split()
+    body = re.escape(words[0])
+    for prev, word in itertools.pairwise(words):
+        body += (r"\s*" if prev.endswith(".") else r"\s+") + re.escape(word)
+    left = _B if words[0][0].isalnum() else ""
+    right = _E if words[-1][-1].isalnum() else ""
+    return left + body + right
+
+
+def _alt(phrases: Iterable[Any]) -> str:
+    unique = sorted({_key(str(p)).strip() for p in phrases if str(p).strip()}, key=len, reverse=True)
+    return "(?:" + "|".join(_phrase(p) for p in unique) + ")"
+
+
+@cache
+def _data() -> dict[str, Any]:
+    text = (resources.files("extractor") / "data" / "schedule.yaml").read_text(encoding="utf-8")
+    loaded = yaml.safe_load(text)
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _lookup(table: dict[Any, list[Any]]) -> dict[str, int]:
+    return {_key(str(form)): int(value) for value, forms in table.items() for form in forms}
+
+
+def _spans(table: dict[Any, list[int]]) -> dict[int, tuple[int, int]]:
+    return {int(k): (int(v[0]), int(v[1])) for k, v in table.items()}
+
+
+@dataclass(frozen=True)
+class _Env:
+    academic: bool  # the plan is an academic one
+
+
+_Handler = Callable[[re.Match[str], _Env], "_Item | None"]
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    month_of: dict[str, int]
+    numeral_of: dict[str, int]
+    span_word_of: dict[str, str]
+    tables: dict[str, dict[int, tuple[int, int]]]
+    count_of: dict[str, int]
+    unit_of: dict[str, str]
+    count_recurrence: dict[str, dict[int, str]]
+    filler: frozenset[str]
+    typos: dict[str, str]
+    known: frozenset[str]
+    fuzzy_targets: tuple[str, ...]
+    fuzzy_min: int
+    fuzzy_score: float
+    mon: re.Pattern[str]
+    year: re.Pattern[str]
+    heading: re.Pattern[str]
+    item_passes: tuple[tuple[re.Pattern[str], _Handler], ...]
+    day_limit: re.Pattern[str]
+    counted: re.Pattern[str]
+    frequency: tuple[tuple[str, re.Pattern[str]], ...]
+    ongoing: re.Pattern[str]
+    within_tail: re.Pattern[str]
+    on_demand: re.Pattern[str]
+    per_schedule: re.Pattern[str]
+    day_only: re.Pattern[str]
+
+
+def _words_of(data: dict[str, Any]) -> frozenset[str]:
+    """Every word of the vocabulary: words known to be right are never 'repaired'."""
+    words: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(k)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+        elif isinstance(node, str):
+            words.update(re.findall(r"[а-яa-z]+", _key(node)))
+
+    walk({k: v for k, v in data.items() if k not in ("typos",)})
+    return frozenset(words)
+
+
+def _fragments(d: dict[str, Any]) -> dict[str, str]:
+    """Regex fragments of the vocabulary (no capturing groups)."""
+    month_forms = [form for forms in d["months"].values() for form in forms]
+    f = {
+        "mon": _alt(month_forms) + r"\.?",
+        "yw": _alt(d["year_words"]),
+        "acad": _alt(d["academic_words"]),
+        "lead": _alt(d["lead_words"]),
+        "start": _alt(d["start_prefixes"]),
+        "deadline": _alt(d["deadline_prefixes"]),
+        "edge": _alt(d["month_end_words"]),
+        "join": r"(?:-|" + _alt(d["range_words"]) + ")",
+        "num": (r"(?:" + _B + r"(?:iv|iii|ii|i|\d)(?:-?" + _alt(d["ordinal_suffixes"]) + r")?" + _E
+                + "|" + _alt(w for forms in d["ordinals"].values() for w in forms) + ")"),
+        "span": _alt([*d["quarter_words"], *d["school_quarter_words"], *d["half_year_words"]]) + r"\.?",
+    }
+    txt_date = r"(?<![\d.])[«\"“]?\s*\d{1,2}\s*[»\"”]?(?:-?(?:го|е))?\s*" + f["mon"] + rf"(?:\s*{_YEAR4})?"
+    f["date"] = rf"(?:{_NUM_DATE}|{txt_date})"
+    f["dyw"] = rf"(?:\s*{f['yw']})?"
+    return f
+
+
+def _tail_re(n: str, f: dict[str, str]) -> str:
+    """Optional year, year range or academic year after a month or a numbered span."""
+    return (rf"(?:\s*(?P<{n}>{_YEAR4})(?:\s*[-/]\s*(?P<{n}b>{_YEAR4}|\d{{2}}(?!\d)))?"
+            rf"(?:\s*(?P<{n}a>{f['acad']})|\s*{f['yw']})?)?")
+
+
+def _item_passes(f: dict[str, str]) -> tuple[tuple[re.Pattern[str], _Handler], ...]:
+    """The item patterns in the order they run, each with its handler."""
+    passes: list[tuple[str, _Handler]] = [
+        (rf"(?:{f['start']}\s+)?(?P<a>{f['date']}){f['dyw']}\s*{f['join']}\s*(?P<b>{f['date']}){f['dyw']}",
+         _h_date_range),
+        (rf"(?:{f['start']}\s+)?(?<![\d.])(?P<d1>\d{{1,2}})\s*{f['join']}\s*(?P<d2>\d{{1,2}})\s*"
+         rf"(?P<m>{f['mon']}){_tail_re('y', f)}", _h_day_range),
+        (rf"{f['deadline']}\s+(?P<d>{f['date']}){f['dyw']}", _h_deadline),
+        (rf"{f['start']}\s+(?P<d>{f['date']}){f['dyw']}", _h_open),
+        (rf"(?P<d>{f['date']}){f['dyw']}", _h_date),
+        (rf"(?:(?:{f['lead']}|{f['start']})\s+)?(?P<m1>{f['mon']}){_tail_re('s', f)}\s*{f['join']}\s*"
+         rf"(?P<m2>{f['mon']}){_tail_re('e', f)}", _h_month_range),
+        (rf"{f['deadline']}\s+(?P<edge>{f['edge']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_deadline),
+        (rf"{f['start']}\s+(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_open),
+        (rf"(?:{f['lead']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month),
+        (rf"(?:{f['lead']}\s+)?(?P<a>{f['num']})(?:\s*-\s*(?P<b>{f['num']}))?\s*(?P<w>{f['span']}){_tail_re('y', f)}",
+         _h_numbered),
+        (rf"(?:(?:{f['lead']}|{f['start']})\s+)?(?<![\d.])(?P<y1>{_YEAR4})\s*(?:/|{f['join']})\s*"
+         rf"(?P<y2>{_YEAR4}|\d{{2}}(?!\d))(?:\s*(?P<acad>{f['acad']})|\s*(?P<cal>{f['yw']}))?", _h_year_range),
+        (rf"{f['deadline']}\s+(?:{f['edge']}\s+)?(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year_deadline),
+        (rf"{f['start']}\s+(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year_open),
+        (rf"(?:{f['lead']}\s+)?(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year),
+    ]
+    return tuple((re.compile(p), h) for p, h in passes)
+
+
+@cache
+def _grammar() -> _Grammar:
+    d = _data()
+    f = _fragments(d)
+    month_of = _lookup(d["months"])
+    within = _alt(d["within"])
+    fuzzy = d["fuzzy"]
+    counted = (rf"(?:{_B}(?P<n>\d{{1,2}}|{_alt(d['count_words'])})\s*)?{_alt(d['times_words'])}\s+"
+               rf"{_alt(d['per_words'])}\s+(?P<u>{_alt(w for ws in d['count_units'].values() for w in ws)})")
+    return _Grammar(
+        month_of=month_of,
+        numeral_of={**{_key(k): int(v) for k, v in d["roman"].items()}, **_lookup(d["ordinals"])},
+        span_word_of={_key(w): kind for kind, key in (("quarter", "quarter_words"),
+                                                      ("school_quarter", "school_quarter_words"),
+                                                      ("half", "half_year_words")) for w in d[key]},
+        tables={"quarter": _spans(d["quarters"]), "school_quarter": _spans(d["school_quarters"]),
+                "school_half": _spans(d["school_half_years"]),
+                "calendar_half": _spans(d["calendar_half_years"])},
+        count_of={_key(k): int(v) for k, v in d["count_words"].items()},
+        unit_of={_key(w): unit for unit, ws in d["count_units"].items() for w in ws},
+        count_recurrence={unit: {int(n): str(r) for n, r in t.items()}
+                          for unit, t in d["count_recurrence"].items()},
+        filler=frozenset(_key(w) for w in d["filler_words"]),
+        typos={_key(k): _key(v) for k, v in d["typos"].items()},
+        known=_words_of(d),
+        fuzzy_targets=tuple(sorted({*month_of, *(_key(w) for w in fuzzy["targets"])})),
+        fuzzy_min=int(fuzzy["min_length"]),
+        fuzzy_score=float(fuzzy["score"]),
+        mon=re.compile(f["mon"]),
+        year=re.compile(_YEAR4),
+        heading=re.compile(rf"\s*(?P<m>{f['mon']})(?:\s*(?P<y>{_YEAR4}){f['dyw']})?[\s.:]*"),
+        item_passes=_item_passes(f),
+        day_limit=re.compile(rf"{f['deadline']}\s+(?P<d>\d{{1,2}})(?:-?(?:го|е))?\s*{_alt(d['day_words'])}"),
+        counted=re.compile(counted),
+        frequency=tuple((rec, re.compile(_alt(ws))) for rec, ws in d["frequency"].items()),
+        ongoing=re.compile(rf"{within}\s+{_alt(d['ongoing_objects'])}|{_alt(d['ongoing_words'])}"),
+        within_tail=re.compile(rf"{within}\s*$"),
+        on_demand=re.compile(_alt(d["on_demand"])),
+        per_schedule=re.compile(_alt(d["per_schedule"])),
+        day_only=re.compile(rf"\s*(?P<a>\d{{1,2}})(?:\s*-\s*(?P<b>\d{{1,2}}))?\s*{_alt(d['day_words'])}?\s*"),
+    )
+
+
+# ---------------------------------------------------------------- typo repair
+
+
+@cache
+def _repair(word: str) -> str:
+    """The word as it is plainly meant: a known typo, or a near vocabulary word."""
+    g = _grammar()
+    if word in g.typos:
+        return g.typos[word]
+    if word in g.known or len(word) < g.fuzzy_min:
+        return word
+    targets = [t for t in g.fuzzy_targets if t[0] == word[0]]
+    best = process.extractOne(word, targets, scorer=fuzz.ratio, score_cutoff=g.fuzzy_score)
+    return str(best[0]) if best is not None else word
+
+
+def _normalize(folded: str) -> tuple[str, list[int], list[int]]:
+    """Lower-case, "ё" -> "е", dashes -> "-", typos repaired; with the original span of
+    every character (start, end) so that leftovers can be cut from the original text."""
+    base = _key(folded).translate(_DASHES)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in re.finditer(r"[а-яa-z]+", base):
+        out.append(base[pos:m.start()])
+        starts.extend(range(pos, m.start()))
+        ends.extend(range(pos + 1, m.start() + 1))
+        word = _repair(m.group())
+        out.append(word)
+        if word == m.group():
+            starts.extend(range(m.start(), m.end()))
+            ends.extend(range(m.start() + 1, m.end() + 1))
+        else:
+            starts.extend([m.start()] * len(word))
+            ends.extend([m.end()] * len(word))
+        pos = m.end()
+    out.append(base[pos:])
+    starts.extend(range(pos, len(base)))
+    ends.extend(range(pos + 1, len(base) + 1))
+    return "".join(out), starts, ends
+
+
+# ---------------------------------------------------------------- pattern handlers
+
+
+def _numeral(text: str) -> int:
+    m = re.match(r"iv|iii|ii|i|\d", text)
+    if m is not None and m.group() in ("i", "ii", "iii", "iv"):
+        return _grammar().numeral_of[m.group()]
+    if m is not None:
+        return int(m.group())
+    return _grammar().numeral_of[_key(text).strip()]
+
+
+def _month(text: str) -> int:
+    return _grammar().month_of[_key(text).strip().rstrip(".")]
+
+
+def _valid(p: _Point) -> _Point:
+    """Reject impossible days (the year 2000 admits 29 February of yearless dates)."""
+    dt.date(p.year if p.year is not None else 2000, p.month, p.day or 1)
+    return p
+
+
+def _read_date(text: str) -> _Point:
+    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?", text.strip())
+    if m is not None:
+        year = m.group(3)
+        y = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
+        return _valid(_Point(int(m.group(2)), int(m.group(1)), y))
+    g = _grammar()
+    mon = g.mon.search(text)
+    day = re.search(r"\d{1,2}", text)
+    if mon is None or day is None:
+        raise _Reject(text)
+    year_m = g.year.search(text, mon.end())
+    return _valid(_Point(_month(mon.group()), int(day.group()),
+                         int(year_m.group()) if year_m is not None else None))
+
+
+def _second_year(first: int, text: str) -> int:
+    return int(text) if len(text) == 4 else first - first % 100 + int(text)
+
+
+def _tail_unit(m: re.Match[str], name: str) -> dt.date | None:
+    """Start of the year a month (or quarter …) is placed in by its trailing year(s)."""
+    if m.group(name) is None:
+        return None
+    year = int(m.group(name))
+    other = m.group(name + "b")
+    if other is not None and _second_year(year, other) != year + 1:
+        raise _Reject(m.group())
+    academic = other is not None or m.group(name + "a") is not None
+    return dt.date(year, 9 if academic else 1, 1)
+
+
+def _span(start: _Point, end: _Point) -> _Item:
+    start, end = _carry(start, end)
+    first, last = _to_date(start, False), _to_date(end, True)
+    if first is not None and last is not None and first > last:
+        raise _Reject("reversed span")
+    return _Item("period", start, end)
+
+
+def _placed(item: _Item, unit: dt.date | None) -> _Item:
+    return item if unit is None else _fix(item, unit)
+
+
+def _h_date_range(m: re.Match[str], env: _Env) -> _Item:
+    return _span(_read_date(m.group("a")), _read_date(m.group("b")))
+
+
+def _h_day_range(m: re.Match[str], env: _Env) -> _Item:
+    month = _month(m.group("m"))
+    first, last = int(m.group("d1")), int(m.group("d2"))
+    if first >= last:
+        raise _Reject(m.group())
+    start, end = _valid(_Point(month, first)), _valid(_Point(month, last))
+    return _placed(_Item("period", start, end), _tail_unit(m, "y"))
+
+
+def _h_deadline(m: re.Match[str], env: _Env) -> _Item:
+    return _Item("deadline", None, _read_date(m.group("d")))
+
+
+def _h_open(m: re.Match[str], env: _Env) -> _Item:
+    return _Item("open", _read_date(m.group("d")), None)
+
+
+def _h_date(m: re.Match[str], env: _Env) -> _Item:
+    point = _read_date(m.group("d"))
+    return _Item("date", point, point)
+
+
+def _h_year_range(m: re.Match[str], env: _Env) -> _Item:
+    first = int(m.group("y1"))
+    last = _second_year(first, m.group("y2"))
+    academic = m.group("acad") is not None or (
+        m.group("cal") is None and env.academic and last == first + 1)
+    if academic and last > first:
+        return _Item("period", _Point(9, 1, first), _Point(8, 31, last), whole=True)
+    if not academic and last >= first:
+        return _Item("period", _Point(1, 1, first), _Point(12, 31, last), whole=True)
+    raise _Reject(m.group())
+
+
+def _h_year(m: re.Match[str], env: _Env) -> _Item:
+    year = int(m.group("y"))
+    return _Item("period", _Point(1, 1, year), _Point(12, 31, year), whole=True)
+
+
+def _h_year_deadline(m: re.Match[str], env: _Env) -> _Item:
+    return _Item("deadline", None, _Point(12, 31, int(m.group("y"))))
+
+
+def _h_year_open(m: re.Match[str], env: _Env) -> _Item:
+    return _Item("open", _Point(1, 1, int(m.group("y"))), None)
+
+
+def _at(p: _Point, unit: dt.date | None) -> _Point:
+    return p if unit is None else replace(p, year=_year_in(p.month, unit))
+
+
+def _h_month_range(m: re.Match[str], env: _Env) -> _Item:
+    start_unit, end_unit = _tail_unit(m, "s"), _tail_unit(m, "e")
+    start = _at(_Point(_month(m.group("m1"))), start_unit)
+    end = _at(_Point(_month(m.group("m2"))), end_unit)
+    return _span(start, end)
+
+
+def _h_month_deadline(m: re.Match[str], env: _Env) -> _Item:
+    end = _Point(_month(m.group("m")), None if m.group("edge") else 1)
+    return _placed(_Item("deadline", None, end), _tail_unit(m, "y"))
+
+
+def _h_month_open(m: re.Match[str], env: _Env) -> _Item:
+    return _placed(_Item("open", _Point(_month(m.group("m"))), None), _tail_unit(m, "y"))
+
+
+def _h_month(m: re.Match[str], env: _Env) -> _Item:
+    p = _Point(_month(m.group("m")))
+    return _placed(_Item("period", p, p), _tail_unit(m, "y"))
+
+
+def _h_numbered(m: re.Match[str], env: _Env) -> _Item:
+    g = _grammar()
+    kind = g.span_word_of[_key(m.group("w")).rstrip(".")]
+    unit = _tail_unit(m, "y")
+    if kind == "half":
+        school = env.academic or (unit is not None and unit.month == 9)
+        kind = "school_half" if school else "calendar_half"
+    table = g.tables[kind]
+    first = _numeral(m.group("a"))
+    last = _numeral(m.group("b")) if m.group("b") else first
+    if first not in table or last not in table or first > last:
+        raise _Reject(m.group())
+    item = _Item("period", _Point(table[first][0]), _Point(table[last][1]))
+    return _placed(item, unit)
+
+
+# ---------------------------------------------------------------- scanning
+
+
+def _mask(work: str, spans: Iterable[tuple[int, int]]) -> str:
+    chars = list(work)
+    for start, end in spans:
+        chars[start:end] = _MASK * (end - start)
+    return "".join(chars)
+
+
+def _scan(work: str, pattern: re.Pattern[str],
+          read: Callable[[re.Match[str]], T | None]) -> tuple[str, list[tuple[T, tuple[int, int]]]]:
+    """Every match ``read`` accepts, masked out of ``work``."""
+    found: list[tuple[T, tuple[int, int]]] = []
+    for m in pattern.finditer(work):
+        try:
+            value = read(m)
+        except (ValueError, KeyError, _Reject):
+            value = None
+        if value is not None:
+            found.append((value, m.span()))
+    return _mask(work, (span for _, span in found)), found
+
+
+def _with_within(item: _Item, span: tuple[int, int], work: str) -> _Item:
+    tail = _grammar().within_tail.search(work, 0, span[0])
+    if tail is None:
+        return replace(item, pos=span)
+    return replace(item, within=True, pos=(tail.start(), span[1]))
+
+
+def _scan_items(work: str, env: _Env) -> tuple[str, list[_Item]]:
+    items: list[_Item] = []
+    for pattern, handler in _grammar().item_passes:
+        def read(m: re.Match[str], h: _Handler = handler) -> _Item | None:
+            return h(m, env)
+
+        before = work
+        work, found = _scan(work, pattern, read)
+        placed = [_with_within(item, span, before) for item, span in found]
+        work = _mask(work, (i.pos for i in placed))
+        items.extend(placed)
+    return work, sorted(items, key=lambda i: i.pos)
+
+
+def _carry_lists(items: list[_Item], text: str) -> list[_Item]:
+    """"Ноябрь, декабрь 2022": a yearless item takes the year of the dated item after it
+    when only separators stand between them."""
+    out = list(items)
+    for i in range(len(out) - 2, -1, -1):
+        item, nxt = out[i], out[i + 1]
+        gap = text[item.pos[1]:nxt.pos[0]]
+        first = nxt.start or nxt.end
+        if (not item.floating or nxt.floating or first is None or first.year is None
+                or not re.fullmatch(r"[\s,;]*(?:и\s*)?", gap)):
+            continue
+        anchor = item.end or item.start
+        if anchor is None:
+            continue
+        year = first.year if _order(anchor, True) <= _order(first, False) else first.year - 1
+        out[i] = _fix(item, dt.date(year, 1, 1))
+    return out
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    items: list[_Item]
+    recurrence: str | None  # "other" for "3 раза в год"
+    day_limit: int | None
+    ongoing: bool
+    leftover: list[tuple[int, int]]
+
+
+def _counted(m: re.Match[str]) -> str:
+    g = _grammar()
+    n = m.group("n")
+    count = 1 if n is None else (int(n) if n.isdigit() else g.count_of[_key(n)])
+    unit = g.unit_of[_key(m.group("u"))]
+    return g.count_recurrence.get(unit, {}).get(count, "other")
+
+
+def _day(m: re.Match[str]) -> int | None:
+    day = int(m.group("d"))
+    return day if 0 < day < 32 else None
+
+
+def _constant(value: T) -> Callable[[re.Match[str]], T]:
+    return lambda m: value
+
+
+def _scan_all(norm: str, env: _Env) -> _Scanned:
+    g = _grammar()
+    work, items = _scan_items(norm, env)
+    items = _carry_lists(items, norm)
+    work, found = _scan(work, g.counted, _counted)
+    for rec, pattern in g.frequency:
+        work, hits = _scan(work, pattern, _constant(rec))
+        found.extend(hits)
+    recurrence = min(found, key=lambda f: f[1])[0] if found else None
+    limits: list[tuple[int, tuple[int, int]]] = []
+    if recurrence == "monthly":  # "ежемесячно до 10 числа"; elsewhere the phrase stays in the note
+        work, limits = _scan(work, g.day_limit, _day)
+    work, ongoing = _scan(work, g.ongoing, _constant(True))
+    return _Scanned(items, recurrence, limits[0][0] if limits else None, bool(ongoing), _runs(work))
+
+
+def _runs(work: str) -> list[tuple[int, int]]:
+    return [m.span() for m in re.finditer(r"[^\x00]+", work)]
+
+
+def _context_items(norm: str, context: ScheduleContext) -> list[_Item] | None:
+    """Day-only cells under a month section row ("5-9", "14", "5, 12")."""
+    month = context.month
+    if month is None or not 1 <= month <= 12:
+        return None
+    items: list[_Item] = []
+    for part in re.split(r"[,;]", norm):
+        m = _grammar().day_only.fullmatch(part)
+        if m is None:
+            return None
+        try:
+            first = _valid(_Point(month, int(m.group("a")), context.year))
+            last = _valid(_Point(month, int(m.group("b") or m.group("a")), context.year))
+        except ValueError:
+            return None
+        if first.day is None or last.day is None or first.day > last.day:
+            return None
+        items.append(_Item("date" if first == last else "period", first, last))
+    return items
+
+
+# ---------------------------------------------------------------- note
+
+
+def _clean(fragment: str) -> str:
+    prev = None
+    while prev != fragment:
+        prev = fragment
+        fragment = fragment.strip(" ,.;:-–—\u00a0")
+        if fragment.startswith("(") and fragment.endswith(")") and _balanced(fragment[1:-1]):
+            fragment = fragment[1:-1]
+        if fragment.startswith("(") and fragment.count("(") > fragment.count(")"):
+            fragment = fragment[1:]
+        if fragment.endswith(")") and fragment.count(")") > fragment.count("("):
+            fragment = fragment[:-1]
+    return fragment
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for c in text:
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _note(folded: str, scanned: _Scanned, starts: list[int], ends: list[int]) -> str | None:
+    """The leftover fragments that say something: "; " between the ones a date separates,
+    a space where only a word such as "ежегодно" was taken out."""
+    filler = _grammar().filler
+    note = ""
+    last_end = -1
+    for a, b in scanned.leftover:
+        fragment = _clean(folded[starts[a]:ends[b - 1]])
+        words = re.findall(r"[0-9a-zа-я]+", _key(fragment))
+        if not words or all(w in filler for w in words):
+            continue
+        if note:
+            dated = any(last_end <= i.pos[0] and i.pos[1] <= a for i in scanned.items)
+            note += "; " if dated else " "
+        note += fragment
+        last_end = b
+    return note or None
+
+
+# ---------------------------------------------------------------- assembly
+
+
+def _hull(windows: list[Window]) -> Window:
+    starts = [w[0] for w in windows]
+    ends = [w[1] for w in windows]
+    if not windows:
+        return None, None
+    return (None if None in starts else min(s for s in starts if s is not None),
+            None if None in ends else max(e for e in ends if e is not None))
+
+
+def _bounds(window: Window | None) -> Bounds | None:
+    if window is None or window[0] is None or window[1] is None:
+        return None
+    return window[0], window[1]
+
+
+def _recurring(s: _Scanned, plan: _Plan | None, whole: list[_Item],
+               parts: list[_Item]) -> list[Window]:
+    span: Window = _hull([w for i in whole for w in _windows_of(i, plan)]) if whole else (
+        plan.window if plan else (None, None))
+    part_windows = [w for i in parts for w in _windows_of(i, plan)]
+    rec = s.recurrence or "other"
+    if rec == "other" or (rec == "yearly" and parts):
+        return part_windows
+    bases = [b for b in map(_bounds, part_windows or [span]) if b is not None]
+    return [t for base in bases for t in _tiles(rec, base, s.day_limit)]
+
+
+def _resolve(s: _Scanned, plan: _Plan | None) -> tuple[ScheduleKind, str | None, list[Window]]:
+    whole = [i for i in s.items if i.whole]
+    parts = [i for i in s.items if not i.whole]
+    ongoing = s.ongoing or any(i.within for i in whole)
+    if s.recurrence is not None:
+        return "recurring", s.recurrence, _recurring(s, plan, whole, parts)
+    whole_windows = [w for i in whole for w in _windows_of(i, plan)]
+    span: Window = _hull(whole_windows) if whole else (plan.window if plan else (None, None))
+    if ongoing and not parts:
+        return "ongoing", None, [span]
+    windows = [w for i in parts for w in _windows_of(i, plan)]
+    windows += [span] if ongoing else whole_windows
+    if plan is not None and len(plan.units) > 1 and any(i.floating for i in parts):
+        return "recurring", "yearly", windows
+    if len(parts) + (1 if ongoing else len(whole)) == 1:
+        return _item_kind(s.items[0]), None, windows
+    return "multiple", None, windows
+
+
+def _event_kind(norm: str) -> ScheduleKind:
+    g = _grammar()
+    candidates: list[tuple[ScheduleKind, re.Pattern[str]]] = [
+        ("on_demand", g.on_demand), ("per_schedule", g.per_schedule)]
+    hits = [(m.start(), kind) for kind, p in candidates for m in [p.search(norm)] if m is not None]
+    return min(hits)[1] if hits else "unknown"
+
+
+def _sort_key(w: Window) -> tuple[dt.date, dt.date]:
+    first = w[0] or w[1] or dt.date.min
+    return first, w[1] or first
+
+
+def _build(folded: str, plan: _Plan | None, context: ScheduleContext) -> Schedule:
+    norm, starts, ends = _normalize(folded)
+    env = _Env(academic=plan.academic if plan else False)
+    day_items = _context_items(norm, context) if norm.strip() else None
+    scanned = _Scanned(day_items, None, None, False, []) if day_items is not None else _scan_all(norm, env)
+    if not scanned.items and scanned.recurrence is None and not scanned.ongoing:
+        return Schedule(text=folded, kind=_event_kind(norm))
+    kind, rec, windows = _resolve(scanned, plan)
+    known = sorted((w for w in windows if w != (None, None)), key=_sort_key)[:_MAX_WINDOWS]
+    start, end = _hull(known)
+    recurrence = _RECURRENCE.get(rec or "") if kind == "recurring" else None
+    return Schedule(text=folded, kind=kind, start=start, end=end, recurrence=recurrence,
+                    occurrences=[Occurrence(start=a, end=b) for a, b in known],
+                    note=_note(folded, scanned, starts, ends))
+
+
+def normalize_schedule(text: str, period: Period | None,
+                       context: ScheduleContext | None = None) -> Schedule:
+    """Read one schedule cell (paragraphs joined by "\\n") against the plan period.
+
+    Never raises: what cannot be read is kind "unknown" with the text kept."""
+    folded = " ".join(str(text or "").split())
+    try:
+        return _build(folded, _plan_of(period), context or ScheduleContext())
+    except Exception:  # the contract: a cell never makes the extraction fail
+        return Schedule(text=folded, kind="unknown")
+
+
+def month_heading(text: str) -> tuple[int, int | None] | None:
+    """(month, year or None) of a month section row ("МАРТ", "Сентябрь 2023 г."), else None."""
+    try:
+        m = _grammar().heading.fullmatch(_normalize(" ".join(str(text or "").split()))[0])
+        if m is None:
+            return None
+        return _month(m.group("m")), int(m.group("y")) if m.group("y") else None
+    except Exception:  # a heading that cannot be read is no heading
+        return None
