@@ -71,8 +71,7 @@ def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
         if sid is None:
             continue
         raw[sid] = st
-        if st.get(w("type")) == "paragraph" and _on(st.find(w("default")) if False else None) is None \
-                and st.get(w("default")) in ("1", "true"):
+        if st.get(w("type")) == "paragraph" and st.get(w("default")) in ("1", "true"):
             default = sid
 
     resolved: dict[str, StyleInfo] = {}
@@ -96,7 +95,8 @@ def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
         name_el = st.find(w("name"))
         name = (name_el.get(w("val")) if name_el is not None else sid) or sid
         ppr = st.find(w("pPr"))
-        if name.lower().startswith(HEADING_STYLE_PREFIXES) or (ppr is not None and ppr.find(w("outlineLvl")) is not None):
+        outline = ppr is not None and ppr.find(w("outlineLvl")) is not None
+        if name.lower().startswith(HEADING_STYLE_PREFIXES) or outline:
             info.heading = True
         if ppr is not None:
             numpr = ppr.find(w("numPr"))

@@ -1,0 +1,64 @@
+"""The `roadmap` command: a thin layer over extractor.extract."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from extractor.output import error_document, to_json, write_atomic
+from models import Plan
+from models.schema import render
+from parsers.errors import ExtractionError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="roadmap-extractor")
+def main() -> None:
+    """Turn municipal "дорожная карта" plans into canonical JSON."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Output file (one input) or folder (several inputs); stdout when absent.")
+def extract(files: tuple[Path, ...], output: Path | None) -> None:
+    """Extract the plan of each FILE as canonical JSON.
+
+    Exit 0 when every file gave a plan, 1 when any gave an error object instead.
+    """
+    from extractor import extract as run
+
+    if len(files) > 1 and output is not None and output.suffix.lower() == ".json":
+        raise click.UsageError("several inputs need -o to name a folder, not a .json file")
+    failed = False
+    for path in files:
+        try:
+            text = to_json(run(path))
+        except ExtractionError as exc:
+            failed = True
+            text = to_json(error_document(exc, path.name))
+            click.echo(f"{path.name}: {exc.code}: {exc.message}", err=True)
+        if output is None:
+            click.echo(text, nl=False)
+        elif len(files) == 1 and output.suffix.lower() == ".json":
+            write_atomic(output, text)
+        else:
+            write_atomic(output / f"{path.stem}.json", text)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of the canonical plan."""
+    text = render(Plan)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+
+
+if __name__ == "__main__":
+    main()

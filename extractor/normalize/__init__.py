@@ -1,0 +1,1 @@
+"""Normalization of cell texts: schedules and responsible parties."""

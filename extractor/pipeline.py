@@ -1,0 +1,241 @@
+"""extract(path) -> Plan: the one path from a file to the canonical plan.
+
+parse (parsers/) -> plan tables and header (tables) -> rows to raw items (rows) -> sections
+(sections) -> metadata (metadata) -> per-activity normalization (normalize/) -> models.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from extractor.metadata import find_abbreviations, find_municipality, find_period, split_heading
+from extractor.normalize.parties import parse_parties, unify_names
+from extractor.normalize.schedule import ScheduleContext, normalize_schedule
+from extractor.rows import RawActivity, RawItem, heading_items, part_items, promote_parent_rows
+from extractor.sections import build_sections
+from extractor.tables import PlanPart, plan_parts
+from extractor.text import DASH_ITEM, clean_number, fold, split_number
+from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Source, Warning
+from models import Column as ColumnModel
+from parsers import parse
+from parsers.errors import ExtractionError
+from parsers.layout import Cell, Document, Paragraph, Table
+
+# "…: - item; - item" written inline in one paragraph
+_INLINE_ITEM = re.compile(r"(?:(?<=[:;])|^)\s*[-–—]\s+(?=\S)")
+_LIST_PUNCT = " ;,"
+
+
+def extract(path: str | Path) -> Plan:
+    path = Path(path)
+    document = parse(path)
+    return assemble(document, source_of(path, document))
+
+
+def source_of(path: Path, document: Document) -> Source:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return Source(
+        filename=path.name,
+        sha256=digest.hexdigest(),
+        format=document.format,  # type: ignore[arg-type]
+        pages=document.pages,
+        ocr=document.ocr,
+    )
+
+
+def assemble(document: Document, source: Source) -> Plan:
+    """The canonical plan of a parsed document (raises ExtractionError)."""
+    if not any(not b.is_blank if isinstance(b, Paragraph) else b.cells for b in document.blocks):
+        raise ExtractionError("empty_document", "the document has no text")
+    parts = plan_parts(document.blocks)
+    if not parts:
+        raise ExtractionError("no_plan_table", "no table with a plan header (мероприятие / сроки / ответственные)")
+    first = next(i for i, b in enumerate(document.blocks) if b is parts[0].table)
+    before = document.blocks[:first]
+    heading = split_heading([b for b in before if isinstance(b, Paragraph)])
+    preamble = heading.preamble + [_table_text(b) for b in before if isinstance(b, Table) and b.cells]
+    period = find_period(heading.title)
+    approval_text = heading.approval.text if heading.approval else ""
+    abbreviations = find_abbreviations(_all_texts(document))
+
+    items: list[RawItem] = []
+    for part in parts:
+        items += heading_items(part.headings) + part_items(part)
+    items = promote_parent_rows(items)
+    sections, innermost = build_sections(items)
+    section_titles = {s.id: s.title for s in sections}
+
+    warnings: list[Warning] = [Warning(code=c, message=m) for c, m in document.warnings]
+    activities: list[Activity] = []
+    for pos, item in enumerate(items):
+        if not isinstance(item, RawActivity):
+            continue
+        section_id = innermost.get(pos)
+        context = _context_of(section_titles.get(section_id or ""))
+        activity, notes = _activity(item, len(activities) + 1, section_id, period, context)
+        if activity is None:
+            warnings += [Warning(code=c, message=m) for c, m in notes]
+            continue
+        activities.append(activity)
+        warnings += [Warning(code=c, message=m, activity=activity.seq) for c, m in notes]
+    activities = _unify(activities, abbreviations)
+
+    meta = PlanMeta(
+        title=heading.title,
+        municipality=find_municipality([heading.title, approval_text]),
+        period=period,
+        approval=heading.approval,
+        preamble=preamble,
+        abbreviations=abbreviations,
+    )
+    columns = [ColumnModel(index=c.index, header=c.header, role=c.role) for c in parts[0].columns]
+    return Plan(source=source, plan=meta, columns=columns, sections=sections,
+                activities=activities, warnings=warnings)
+
+
+# --- one activity -----------------------------------------------------------------------
+
+def _activity(item: RawActivity, seq: int, section: str | None, period: Period | None,
+              context: ScheduleContext | None) -> tuple[Activity | None, list[tuple[str, str]]]:
+    notes: list[tuple[str, str]] = []
+    cell = item.cell("activity")
+    title = render_cell(cell) if cell is not None else ""
+    number = clean_number(item.text("number")) if item.cell("number") is not None else None
+    if item.cell("number") is None and not any(c.role == "number" for c in item.columns):
+        number, title = split_number(title)
+        title = title.strip()
+    if not title:
+        own_text = [fold(item.values[c].text) for c in item.own if not item.values[c].is_blank]
+        if len(own_text) > (1 if number else 0):
+            notes.append(("row_without_activity",
+                          f"table {item.table_index} row {item.rows[0]}: text without an activity: "
+                          + " | ".join(own_text)))
+        return None, notes
+    schedule_cell = item.cell("schedule")
+    schedule_text = schedule_cell.text if schedule_cell is not None else ""
+    schedule = normalize_schedule(schedule_text, period, context)
+    if schedule.kind == "unknown" and schedule.text:
+        notes.append(("schedule_unread", f"schedule not understood: {schedule.text}"))
+    responsible: list[Party] = []
+    extra: dict[str, str] = {}
+    for col in item.columns:
+        value = item.values.get(col.index)
+        if value is None or value.is_blank:
+            continue
+        if col.role == "responsible":
+            parsed = parse_parties(cell_lines(value), col.sub_header)
+            responsible += parsed.parties
+            if parsed.rejected:
+                extra[col.header] = " ".join(parsed.rejected)
+                notes.append(("not_a_party", f"{col.header}: not a responsible party: "
+                              + "; ".join(parsed.rejected)))
+        elif col.role == "other":
+            extra[col.header] = render_cell(value)
+    result = item.text("result") or None
+    activity = Activity(
+        seq=seq,
+        number=number,
+        section=section,
+        title=title,
+        subitems=subitems(cell) if cell is not None else [],
+        schedule=schedule,
+        responsible=responsible,
+        result=result,
+        extra=extra,
+        provenance=Provenance(page=item.page, table=item.table_index, rows=item.rows),
+    )
+    return activity, notes
+
+
+def _render_paragraph(p: Paragraph, counter: int) -> str:
+    text = fold(p.text)
+    if p.list is None or not text:
+        return text
+    return f"{counter}. {text}" if p.list.ordered else f"- {text}"
+
+
+def render_cell(cell: Cell) -> str:
+    """A cell's full text on one line: paragraphs joined by a space, list items with their
+    marker ("- item", "2. item"), nested tables after the paragraphs."""
+    parts: list[str] = []
+    counter = 0
+    for p in cell.paragraphs:
+        counter = counter + 1 if p.list is not None else 0
+        parts.append(_render_paragraph(p, counter))
+    for table in cell.tables:
+        parts.append(_table_text(table).replace("\n", " "))
+    return fold(" ".join(parts))
+
+
+def cell_lines(cell: Cell) -> list[str]:
+    """A cell's paragraphs as lines (line breaks split too), list markers removed."""
+    lines: list[str] = []
+    for p in cell.paragraphs:
+        lines += [fold(line) for line in p.text.split("\n") if line.strip()]
+    return lines
+
+
+def subitems(cell: Cell) -> list[str]:
+    """Bullet and dash sub-items of an activity cell, each in full without its marker."""
+    out: list[str] = []
+    for p in cell.paragraphs:
+        text = fold(p.text)
+        if not text:
+            continue
+        if p.list is not None:
+            out.append(text.rstrip(_LIST_PUNCT))
+        elif DASH_ITEM.match(text):
+            out.append(DASH_ITEM.sub("", text).rstrip(_LIST_PUNCT))
+        else:
+            pieces = _INLINE_ITEM.split(text)
+            if len(pieces) > 2 or (len(pieces) == 2 and pieces[0].rstrip().endswith(":")):
+                out += [piece.strip().rstrip(_LIST_PUNCT) for piece in pieces[1:] if piece.strip()]
+    return out
+
+
+def _table_text(table: Table) -> str:
+    rows: dict[int, list[str]] = {}
+    for cell in table.cells:
+        text = fold(cell.text)
+        if text:
+            rows.setdefault(cell.row, []).append(text)
+    return "\n".join(" | ".join(cells) for _, cells in sorted(rows.items()))
+
+
+def _all_texts(document: Document) -> list[str]:
+    texts: list[str] = []
+    for block in document.blocks:
+        if isinstance(block, Paragraph):
+            texts.append(block.text)
+        else:
+            texts += [fold(c.text) for c in block.cells]
+    return texts
+
+
+def _context_of(section_title: str | None) -> ScheduleContext | None:
+    """A month section row ("МАРТ", "Сентябрь 2023") dates the day-only cells below it."""
+    if not section_title:
+        return None
+    from extractor.normalize.schedule import month_heading
+
+    found = month_heading(section_title)
+    return ScheduleContext(month=found[0], year=found[1]) if found else None
+
+
+def _unify(activities: list[Activity], abbreviations: dict[str, str]) -> list[Activity]:
+    """One name for one body across the whole plan."""
+    flat = [p for a in activities for p in a.responsible]
+    unified = iter(unify_names(flat, abbreviations))
+    out: list[Activity] = []
+    for activity in activities:
+        parties = [next(unified) for _ in activity.responsible]
+        out.append(activity.model_copy(update={"responsible": parties}))
+    return out
+
+
+__all__ = ["PlanPart", "assemble", "extract"]

@@ -1,0 +1,52 @@
+"""Small text helpers shared by the extractor: white space, numbers, markers."""
+
+from __future__ import annotations
+
+import re
+
+_WS = re.compile(r"\s+")
+# "1.", "1.1.", "2.3", "I.", "IV", "3" (as printed) at the start of a text
+NUMBER_PREFIX = re.compile(r"^\s*(?P<num>(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.)|[IVXLC]{1,6}(?=\s))\s*(?=\S)")
+NUMBER_ONLY = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?)\s*$")
+DASH_ITEM = re.compile(r"^\s*[-–—•·▪◦]\s*")
+ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def fold(text: str) -> str:
+    """Runs of white space (line breaks included) folded to one space, ends stripped."""
+    return _WS.sub(" ", text).strip()
+
+
+def clean_number(raw: str) -> str | None:
+    """A printed number without its trailing dot: "1.1." -> "1.1"; blank -> None."""
+    value = fold(raw).rstrip(".").strip()
+    return value or None
+
+
+def is_number(text: str) -> bool:
+    return bool(NUMBER_ONLY.match(text))
+
+
+def split_number(text: str) -> tuple[str | None, str]:
+    """("1", "Нормативно-правовое …") from "1. Нормативно-правовое …"; (None, text) otherwise."""
+    match = NUMBER_PREFIX.match(text)
+    if not match:
+        return None, text
+    return clean_number(match.group("num")), text[match.end():]
+
+
+def number_depth(number: str) -> int:
+    """"1" -> 1, "1.2" -> 2, "IV" -> 1."""
+    return number.count(".") + 1
+
+
+def roman_value(text: str) -> int | None:
+    total = 0
+    prev = 0
+    for ch in reversed(text.upper()):
+        if ch not in ROMAN:
+            return None
+        val = ROMAN[ch]
+        total = total - val if val < prev else total + val
+        prev = max(prev, val)
+    return total or None
