@@ -32,6 +32,9 @@ def extract(files: tuple[Path, ...], output: Path | None) -> None:
 
     if len(files) > 1 and output is not None and output.suffix.lower() == ".json":
         raise click.UsageError("several inputs need -o to name a folder, not a .json file")
+    stems = [p.stem for p in files]
+    if output is not None and len(set(stems)) < len(stems):
+        raise click.UsageError("two inputs share a base name; their outputs would collide (use roadmap batch)")
     failed = False
     for path in files:
         try:
