@@ -50,36 +50,81 @@ def _blank_or(value: str) -> str | None:
     return None if _BLANK.match(value) else value
 
 
+@cache
+def _month_numbers() -> dict[str, int]:
+    return {str(m): i for i, m in enumerate(vocab.metadata()["months"], start=1)}
+
+
 def parse_date(text: str) -> dt.date | None:
-    match = _DATE.search(text)
-    if not match:
+    """The first date of the text: "17.04.2024", "17.04.24", "5 марта 2023 г.", "«01» сентября 2024 г."."""
+    numeric = _DATE.search(text)
+    worded = _pattern("word_date").search(text)
+    if worded and (numeric is None or worded.start() < numeric.start()):
+        month = _month_numbers().get(morph.lemma(worded.group("month")).replace("ё", "е"))
+        return _date(int(worded.group("y")), month, int(worded.group("d"))) if month else None
+    if numeric is None:
         return None
-    year = int(match.group("y"))
+    year = int(numeric.group("y"))
     year += 2000 if year < 100 else 0
+    return _date(year, int(numeric.group("m")), int(numeric.group("d")))
+
+
+def _date(year: int, month: int, day: int) -> dt.date | None:
     try:
-        return dt.date(year, int(match.group("m")), int(match.group("d")))
+        return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _date_start(text: str, start: int) -> int:
+    """Where the stamp's date (written, numeric or left blank) begins after `start`; else the end."""
+    found = [m.start() for key in ("word_date", "blank_date") if (m := _pattern(key).search(text, start))]
+    if (numeric := _DATE.search(text, start)) is not None:
+        found.append(numeric.start())
+    return min(found, default=len(text))
+
+
+def _signed_authority(flat: str) -> str | None:
+    """The signatory of a stamp without an act: the words after "УТВЕРЖДАЮ" up to the date,
+    signature lines removed ("Директор МБОУ «СОШ № 5» ____ И.И. Иванова" -> "Директор МБОУ
+    «СОШ № 5» И.И. Иванова")."""
+    opener = _pattern("signed_openers").match(flat)
+    if opener is None:
+        return None
+    start = opener.end()
+    start += len(flat[start:]) - len(flat[start:].lstrip(" »\":,."))
+    raw = re.sub(r"[_/]+", " ", flat[start:_date_start(flat, start)])  # signature line, "/Иванова И.И./"
+    return fold(raw).strip(" ,") or None
+
+
+def _masked(text: str) -> str:
+    """Quoted names blanked out, so that "«СОШ № 5»" gives no number."""
+    return re.sub(r"«[^«»]*»", lambda m: "«" + " " * (len(m.group()) - 2) + "»", text)
 
 
 def parse_approval(text: str) -> Approval:
     """Authority, number and date of an approval stamp or appendix reference; blanks -> None."""
     flat = fold(text)
-    authority: str | None = None
-    act = _act_pattern().search(flat)
-    from_match = _FROM.search(flat, act.end() if act else 0)
+    masked = _masked(flat)
+    act = _act_pattern().search(masked)
+    from_match = _FROM.search(masked, act.end() if act else 0)
     if act:
         end = from_match.start() if from_match else len(flat)
         raw = flat[act.end():end].strip(" ,")
-        if raw:
-            first, _, rest = raw.partition(" ")
-            authority = (morph.nominative_word(first) + (" " + rest if rest else "")).strip()
+        first, _, rest = raw.partition(" ")
+        authority = (morph.nominative_word(first) + (" " + rest if rest else "")).strip() or None
+    else:
+        authority = _signed_authority(flat)
     date = None
     if from_match:
-        date_text = _blank_or(from_match.group("date"))
+        date_text = _blank_or(flat[from_match.start("date"):from_match.end("date")])
         date = parse_date(date_text) if date_text else None
-    number_match = _NUMBER.search(flat, from_match.start() if from_match else 0)
-    number = _blank_or(number_match.group("num")) if number_match else None
+    elif not act:
+        date = parse_date(flat[_date_start(flat, 0):])
+    number = None
+    if act or from_match:
+        number_match = _NUMBER.search(masked, from_match.start() if from_match else act.end() if act else 0)
+        number = _blank_or(flat[number_match.start("num"):number_match.end("num")]) if number_match else None
     return Approval(text=flat, authority=authority, number=number, date=date)
 
 
@@ -194,26 +239,72 @@ def _period_pattern(key: str) -> re.Pattern[str]:
 # --- municipality -----------------------------------------------------------------------
 
 def find_municipality(texts: Iterable[str]) -> str | None:
-    """The municipality named in the title (then the approval block), in the nominative."""
-    rules = vocab.metadata()["municipality"]
-    for text in texts:
-        flat = fold(text)
-        for rule in rules:
-            for match in re.finditer(rule["pattern"], flat):
-                name = re.sub(r"\s*\([^)]*\)", "", match.group("name")).strip()
-                if rule.get("require_geo") and not morph.is_geo(name.split("-")[0]):
-                    continue
-                if rule.get("inflect"):
-                    name = _nominative_name(name)
+    """The municipality named in the title (then the approval block), in the nominative:
+    "в Сарове" -> "Саров", "города Тулы" -> "Тула", "МР «Вилюйский улус (район)»" ->
+    "Вилюйский улус", "Зиминского городского муниципального образования" -> "Зиминское
+    городское муниципальное образование", "ЗГМО" -> the phrase with those initials in the
+    same texts, else "ЗГМО". None when the texts name none."""
+    flats = [fold(t) for t in texts]
+    for flat in flats:
+        found = _rule_match(flat) or _acronym(flat, flats)
+        if found:
+            return found
+    return None
+
+
+def _rule_match(flat: str) -> str | None:
+    for rule in vocab.metadata()["municipality"]:
+        for match in re.finditer(rule["pattern"], flat):
+            name = _municipality_name(match.group("name"), bool(rule.get("inflect")))
+            if name and (not rule.get("require_geo") or morph.is_geo(name.split()[-1].split("-")[0])):
                 return name
     return None
 
 
-def _nominative_name(name: str) -> str:
+def _municipality_name(raw: str, inflect: bool) -> str | None:
+    name = re.sub(r"\s*\([^)]*\)", "", raw).strip()
     words = name.split()
-    if len(words) == 1:
-        return "-".join(morph.nominative_word(part) for part in name.split("-"))
-    return morph.nominative_phrase(name)
+    if len(words) == 2 and inflect and not morph.is_adjective(words[0]):
+        name = words[0]  # "города Тулы Тульской …": a second word only as "Нижнем Новгороде"
+    if inflect:
+        name = morph.nominative_name(name)
+    settlement = _settlement_prefix().match(name)
+    return name[settlement.end():] if settlement and settlement.end() < len(name) else name
+
+
+@cache
+def _settlement_prefix() -> re.Pattern[str]:
+    words = sorted(vocab.metadata()["settlement_words"], key=len, reverse=True)
+    return re.compile(r"^(?:" + "|".join(re.escape(w) for w in words) + r")\s+", re.IGNORECASE)
+
+
+@cache
+def _other_abbreviations() -> frozenset[str]:
+    """Abbreviations of bodies and groups (extractor/data/parties.yaml): never a municipality."""
+    data = vocab.load("parties")
+    sections = ("legal_forms", "bodies", "categories", "groups")
+    return frozenset(word.upper() for s in sections for key in data.get(s) or {} for word in str(key).split())
+
+
+def _acronym(flat: str, texts: list[str]) -> str | None:
+    pattern = re.compile(vocab.metadata()["municipality_acronym"])
+    for match in pattern.finditer(flat):
+        acronym = match.group("name")
+        if acronym in _other_abbreviations():
+            continue
+        return _spelled_out(acronym, texts) or acronym
+    return None
+
+
+def _spelled_out(acronym: str, texts: list[str]) -> str | None:
+    """The municipality phrase of the texts whose initials are the acronym, in the nominative."""
+    for flat in texts:
+        for rule in vocab.metadata()["municipality"]:
+            for match in re.finditer(rule["pattern"], flat):
+                phrase = match.group("name")
+                if "".join(w[0] for w in phrase.split()).upper() == acronym:
+                    return _municipality_name(phrase, bool(rule.get("inflect")))
+    return None
 
 
 # --- abbreviations ----------------------------------------------------------------------
@@ -228,7 +319,7 @@ def find_abbreviations(texts: Iterable[str]) -> dict[str, str]:
     for text in texts:
         for match in pattern.finditer(text):
             short = fold(match.group("short"))
-            phrase = defined_phrase(text[: match.start()])
+            phrase = defined_phrase(text[: match.start()], short)
             if short and phrase and short not in out:
                 out[short] = phrase
     return out
@@ -259,10 +350,18 @@ def _agreeing_chain(words: list[re.Match[str]], end: int, case: str, number: str
     return start
 
 
-def defined_phrase(before: str) -> str | None:
-    """The phrase an abbreviation stands for, from the text just before its "(далее – …)"."""
+def defined_phrase(before: str, short: str | None = None) -> str | None:
+    """The phrase an abbreviation stands for, from the text just before its "(далее – …)".
+
+    Where the words just before spell the abbreviation by their initials ("внутренней системы
+    оценки качества образования (далее – ВСОКО)"), the phrase starts at the first of them;
+    otherwise it is the noun phrase the grammar gives. Either is put in the nominative.
+    """
     boundary = max((m.end() for m in _CLAUSE_BOUNDARY.finditer(before)), default=0)
     clause = before[boundary:].strip(" ,")
+    spelled = _initials_phrase(clause, short) if short else None
+    if spelled:
+        return spelled
     segment = _strip_joiners(fold(clause.split(",")[-1]))
     if not segment:
         return None
@@ -271,10 +370,10 @@ def defined_phrase(before: str) -> str | None:
         return None
     lead = morph.participle_case(seg_words[0].group())
     if lead is not None:
-        head = _participle_head(before[: len(before) - len(clause)] + clause[: clause.rfind(segment)], *lead)
+        head = _participle_head(before[:boundary] + clause[: clause.rfind(segment)], *lead)
         if head is None:
             return morph.nominative_word(seg_words[0].group(), lead[1]) + segment[seg_words[0].end():]
-        return f"{morph.nominative_phrase(head)}, {morph.nominative_word(seg_words[0].group(), lead[1])}" \
+        return f"{morph.nominative_phrase(head, lead[1])}, {morph.nominative_word(seg_words[0].group(), lead[1])}" \
                f"{segment[seg_words[0].end():]}"
     first = seg_words[0].group()
     for idx in range(len(seg_words) - 1, -1, -1):
@@ -291,6 +390,28 @@ def defined_phrase(before: str) -> str | None:
         start = _agreeing_chain(seg_words, idx, case, number)
         return morph.nominative_phrase(segment[seg_words[start].start():])
     return segment
+
+
+def _function_word(word: str) -> bool:
+    return morph.is_preposition(word) or morph.is_conjunction(word)
+
+
+def _initials(word: str) -> str:
+    return "".join(part[:1].upper() for part in word.split("-") if part)
+
+
+def _initials_phrase(clause: str, short: str) -> str | None:
+    """The words of the clause, up to its end, whose initials spell the abbreviation
+    (prepositions and conjunctions skipped, the nearest start first), in the nominative."""
+    letters = "".join(c for c in short if c.isupper())
+    words = [m for m in _WORDS.finditer(clause) if not _function_word(m.group())]
+    if len(letters) < 2 or " " in short.strip():
+        return None
+    for start in range(len(words) - 1, -1, -1):
+        initials = "".join(_initials(m.group()) for m in words[start:])
+        if initials.startswith(letters):
+            return morph.nominative_phrase(fold(clause[words[start].start():]))
+    return None
 
 
 def _participle_head(text: str, case: str, number: str) -> str | None:

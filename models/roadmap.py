@@ -95,6 +95,16 @@ class Party(_Model):
     name: str
     kind: PartyKind
     role: str | None = None
+    body: str | None = Field(
+        default=None,
+        description="The named body a person or role belongs to, as the cell names it next to them "
+        "(\"методист МАУ г. Нижневартовска «ЦРО»\" -> \"МАУ г. Нижневартовска «ЦРО»\"); null otherwise",
+    )
+    expansion: str | None = Field(
+        default=None,
+        description="The name with its abbreviations spelled out, where the plan (\"(далее – ШНОР)\") "
+        "or the built-in glossary defines them; null when no abbreviation of the name is known",
+    )
 
 
 class Provenance(_Model):

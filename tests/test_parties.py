@@ -25,18 +25,21 @@ ENTRIES = _corpus()
 def test_corpus_is_complete() -> None:
     ids = [e["id"] for e in ENTRIES]
     assert len(ids) == len(set(ids))
-    assert len(ids) >= 100
+    assert len(ids) >= 150
     for entry in ENTRIES:
         assert set(entry) <= {"id", "source", "role", "paragraphs", "parties", "rejected"}
         for party in entry["parties"]:
-            assert set(party) == {"text", "name", "kind", "role"}
+            assert {"text", "name", "kind", "role"} <= set(party) <= {*OPTIONAL, "text", "name", "kind", "role"}
+
+
+OPTIONAL = {"body": None, "expansion": None}  # left out of an entry where null
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["id"] for e in ENTRIES])
 def test_cell(entry: dict[str, Any]) -> None:
     result = parse_parties(entry["paragraphs"], entry.get("role"))
     assert isinstance(result, PartyParse)
-    assert [p.model_dump() for p in result.parties] == entry["parties"]
+    assert [p.model_dump() for p in result.parties] == [OPTIONAL | p for p in entry["parties"]]
     assert result.rejected == entry["rejected"]
 
 
@@ -108,6 +111,8 @@ def test_unify_defined_abbreviation() -> None:
     assert by_text["Комитат по образованию"] == full
     assert by_text["Специалисты Комитета по образованию"] == "Специалисты Комитета по образованию"
     assert by_text["ШНОР"] == "ШНОР"  # a category, not one body: the definition does not rename it
+    bodies = {p.text: p.body for p in unify_names(parties, abbreviations)}
+    assert bodies["Специалисты Комитета по образованию"] == full  # the body a role belongs to, unified too
 
 
 def test_unify_keeps_different_schools_apart() -> None:
@@ -148,3 +153,90 @@ def test_unify_keeps_order_text_kind_and_role() -> None:
     unified = unify_names(parties, {})
     assert [(p.text, p.kind, p.role) for p in unified] == [(p.text, p.kind, p.role) for p in parties]
     assert unify_names([], {}) == []
+
+
+# --------------------------------------------------------------------------- expansions and bodies
+
+
+def _unified(cells: list[list[str]], abbreviations: dict[str, str] | None = None) -> list[Party]:
+    return unify_names([p for cell in cells for p in parse_parties(cell).parties], abbreviations or {})
+
+
+def test_expansion_from_the_plan_before_the_glossary() -> None:
+    plan = {"ШНОР": "общеобразовательные организации, имеющие низкие образовательные результаты обучающихся"}
+    parties = _unified([["ШНОР, ШНСУ"], ["Управленческая команда ШНОР"], ["ОО"]], plan)
+    assert [p.expansion for p in parties] == [
+        "Общеобразовательные организации, имеющие низкие образовательные результаты обучающихся",
+        "Школы, функционирующие в неблагоприятных социальных условиях",  # the built-in glossary
+        "Управленческая команда общеобразовательных организаций, имеющих низкие образовательные результаты "
+        "обучающихся",
+        "Образовательные организации",
+    ]
+    assert [p.name for p in parties] == ["ШНОР", "ШНСУ", "Управленческая команда ШНОР", "ОО"]
+
+
+def test_expansion_follows_the_unified_spelling() -> None:
+    parties = _unified([["МКУ «ЦНППИМ г.Тулы»"]])
+    assert parties[0].name == "МКУ «ЦНППМ г. Тулы»"
+    assert parties[0].expansion == (
+        "Муниципальное казённое учреждение «Центр непрерывного повышения профессионального мастерства "
+        "педагогических работников г. Тулы»"
+    )
+
+
+def test_no_expansion_where_nothing_is_known_or_the_case_is_unclear() -> None:
+    cells = [["Управление образования"], ["ОО-участницы проекта"], ["заместители директоров по УВР"],
+             ["Андреева А.П."], ["ЗГМО"]]
+    assert [p.expansion for p in _unified(cells)] == [None] * 5
+
+
+def test_expansion_cases() -> None:
+    cells = [["Руководители УМО"], ["Вилюйское УУО"], ["МБОУ ДПО МЦ"], ["методисты МАУ г. Нижневартовска «ЦРО»"]]
+    parties = _unified(cells)
+    assert [p.expansion for p in parties] == [
+        "Руководители улусных методических объединений",  # a dependent: genitive
+        "Вилюйское улусное управление образованием",  # after an adjective: nominative, lower case
+        "Муниципальное бюджетное образовательное учреждение дополнительного профессионального образования "
+        "«Методический центр»",  # the name after a legal form, quoted
+        "методисты муниципального автономного учреждения г. Нижневартовска «Центр развития образования»",
+    ]
+
+
+def test_body_of_persons_and_roles() -> None:
+    cells = [
+        ["Лопухова О.В., методист МАУ г. Нижневартовска «ЦРО»"],
+        ["Заместитель начальника управления образования Н.В. Орлова"],
+        ["Директор школы", "Смирнова О.Н."],
+        ["члены рабочей группы"],
+        ["руководители ОО"],
+        ["заместители руководителей образовательных организаций, демонстрирующих высокие результаты"],
+        ["Кураторы ШНОР из числа методистов ИМЦ"],
+    ]
+    assert [p.body for p in _unified(cells)] == [
+        "МАУ г. Нижневартовска «ЦРО»",
+        "Управление образования",
+        None,  # an unnamed school
+        None,  # a group inside a body is no body
+        None,  # a category of bodies
+        None,
+        "ИМЦ",
+    ]
+
+
+def test_bodies_unify_with_organizations_and_stay_apart() -> None:
+    parties = _unified([
+        ["Смирнова О.Н., директор МБОУ «СШ № 19»"],
+        ["МБОУ «СШ №19»"],
+        ["МБОУ «СШ №19»"],
+        ["Андреева А.П., методист МКУ «ЦНППИМ г.Тулы»"],
+        ["Иванова Л.И., методист МАУ г. Нижневартовска «ЦРО»"],
+        ["Петрова Э.С., методист МАУ г. Сургута «ЦРО»"],
+    ])
+    assert [p.body for p in parties] == [
+        "МБОУ «СШ №19»",  # the dominant spelling of the same school
+        None,
+        None,
+        "МКУ «ЦНППМ г. Тулы»",  # the misspelling corrected in the body as in names
+        "МАУ г. Нижневартовска «ЦРО»",
+        "МАУ г. Сургута «ЦРО»",  # another town's centre stays another body
+    ]

@@ -13,9 +13,14 @@ Steps of `parse_parties`:
 5. join back what cannot stand as a party by itself (a participle phrase, a bare legal form,
    a person's position after the initials);
 6. classify each fragment as person / role / organization, or reject it (report forms,
-   result phrases), and normalize its name.
+   result phrases), and normalize its name;
+7. record the named body a person or role belongs to (`body`: "методист МАУ «ЦРО»") and spell
+   out the abbreviations the glossary knows (`expansion`), each in its grammatical case.
 
-`unify_names` then makes one name for one body across a plan or a batch.
+Persons are a surname with initials in either order, or a surname, first name and patronymic
+(pymorphy3 knows the last two); surnames are never lemmatized. `unify_names` then makes one
+name for one body across a plan or a batch, bodies included, and spells the expansions out
+again with the plan's own "(далее – X)" definitions first.
 """
 
 from __future__ import annotations
@@ -29,10 +34,10 @@ from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Literal
 
-import pymorphy3
 import yaml
 from rapidfuzz.distance import Levenshtein
 
+from extractor import morph
 from models import Party, PartyKind
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "parties.yaml"
@@ -65,6 +70,8 @@ class _Vocab:
     org_patterns: tuple[re.Pattern[str], ...]
     person_blockers: frozenset[str]
     glossary_words: tuple[str, ...]  # lemmas; their forms make the glossary of unify_names
+    expansions: Mapping[str, str]  # abbreviation (or phrase of them) -> its nominative expansion
+    legal_modifiers: frozenset[str]  # legal-form words whose expansion is a genitive ("ДПО")
 
 
 def _yo(word: str) -> str:
@@ -101,6 +108,16 @@ def _abbreviation_map(data: Mapping[str, Mapping[str, str]]) -> dict[str, AbbrKi
     return kinds
 
 
+def _expansion_map(data: Mapping[str, Mapping[str, str | None]]) -> dict[str, str]:
+    sections = ("legal_forms", "bodies", "categories", "groups")
+    return {
+        str(short): _fold(str(full))
+        for section in sections
+        for short, full in (data.get(section) or {}).items()
+        if full
+    }
+
+
 def _lexicon_map(data: Mapping[str, list[str]]) -> dict[str, _LexKind]:
     lexicon: dict[str, _LexKind] = {}
     sections: tuple[tuple[str, _LexKind], ...] = (
@@ -132,6 +149,8 @@ def _vocab() -> _Vocab:
         org_patterns=tuple(re.compile(p) for p in data.get("org_patterns") or []),
         person_blockers=frozenset(str(w).lower() for w in data.get("person_blockers") or []),
         glossary_words=(*names, *(_yo(str(w)).lower() for w in data.get("glossary_words") or [])),
+        expansions=_expansion_map(data),
+        legal_modifiers=frozenset(str(w) for w in data.get("legal_modifiers") or []),
     )
 
 
@@ -147,11 +166,6 @@ def _glossary() -> frozenset[str]:
 # --------------------------------------------------------------------------- morphology
 
 
-@cache
-def _morph() -> pymorphy3.MorphAnalyzer:
-    return pymorphy3.MorphAnalyzer()
-
-
 @dataclass(frozen=True)
 class _Word:
     lemmas: tuple[str, ...]  # most likely first; the word itself lower-cased last
@@ -165,11 +179,11 @@ class _Word:
 
 @cache
 def _word(token: str) -> _Word:
-    morph = _morph()
-    parses = morph.parse(token)
+    analyzer = morph.analyzer()
+    parses = analyzer.parse(token)
     lemmas = [_yo(str(p.normal_form)) for p in parses]
     if "-" in token:
-        lemmas += [_yo(str(p.normal_form)) for p in morph.parse(token.split("-")[0])]
+        lemmas += [_yo(str(p.normal_form)) for p in analyzer.parse(token.split("-")[0])]
     nominative = [p for p in parses if p.tag.case == "nomn"]
     return _Word(
         lemmas=tuple(dict.fromkeys([*lemmas, _yo(token).lower()])),
@@ -178,7 +192,7 @@ def _word(token: str) -> _Word:
         plural=bool(nominative) and all(p.tag.number == "plur" for p in nominative),
         genitive=any(p.tag.case == "gent" for p in parses),
         modifier=any(p.tag.POS in ("ADJF", "PRTF") for p in parses),
-        known=bool(morph.word_is_known(token.lower())),
+        known=bool(analyzer.word_is_known(token.lower())),
     )
 
 
@@ -186,7 +200,7 @@ def _word(token: str) -> _Word:
 def _lexeme(word: str) -> frozenset[str]:
     """The word's inflected forms (of the same part of speech: "обучающийся" -> "обучающихся")."""
     forms = {word}
-    for parse in _morph().parse(word):
+    for parse in morph.parses(word):
         forms |= {_yo(str(f.word)) for f in parse.lexeme if f.tag.POS == parse.tag.POS}
     return frozenset(forms)
 
@@ -274,15 +288,39 @@ class _Person:
     name: str
 
 
+_WORD3_RE = re.compile(rf"(?<![\w.])(?=(?P<w1>{_SURNAME})\s+(?P<w2>{_SURNAME})\s+(?P<w3>{_SURNAME})(?![\w]))")
+
+
 @cache
 def _find_persons(text: str) -> tuple[_Person, ...]:
+    """Persons named by surname and initials (either order) or by surname, name and patronymic."""
     masked = _mask(text)
     found: list[_Person] = []
     for match in _PERSON_RE.finditer(masked):
         if _blocked(masked[: match.start()]) or not _looks_like_surname(match["s1"] or match["s2"]):
             continue
         found.append(_Person(match.start(), match.end(), _person_name(match)))
-    return tuple(found)
+    for match in _WORD3_RE.finditer(masked):
+        name = _full_name(match["w1"], match["w2"], match["w3"])
+        end = match.end("w3")
+        if name and not any(p.start < end and match.start() < p.end for p in found):
+            found.append(_Person(match.start(), end, name))
+    return tuple(sorted(found, key=lambda p: p.start))
+
+
+@cache
+def _tagged(word: str, grammeme: str) -> bool:
+    return any(grammeme in p.tag for p in morph.parses(word.lower()))
+
+
+def _full_name(first: str, second: str, third: str) -> str | None:
+    """"Бурцева Анна Петровна" or "Анна Петровна Бурцева" as "Бурцева А.П." (pymorphy3 knows
+    first names and patronymics; the surname is taken as written, never lemmatized)."""
+    if _tagged(second, "Name") and _tagged(third, "Patr") and _looks_like_surname(first):
+        return f"{first} {second[0]}.{third[0]}."
+    if _tagged(first, "Name") and _tagged(second, "Patr") and _looks_like_surname(third):
+        return f"{third} {first[0]}.{second[0]}."
+    return None
 
 
 def _blocked(before: str) -> bool:
@@ -687,7 +725,7 @@ def _normalize_name(text: str) -> str:
 
 def _kind_of(text: str) -> PartyKind | None:
     """The kind of party a fragment names; None for a report form or result phrase."""
-    if any(p.search(text) for p in _vocab().org_patterns):
+    if any(_org_pattern(p, text) for p in _vocab().org_patterns):
         return "organization"
     head = _head(text)
     if head.kind in ("report", "result", "none") or not head.nominative:
@@ -699,15 +737,179 @@ def _kind_of(text: str) -> PartyKind | None:
     return "organization"
 
 
+def _org_pattern(pattern: re.Pattern[str], text: str) -> bool:
+    """A pattern naming a body, unless what it names is a category ("Администрация ОО")."""
+    match = pattern.search(text)
+    if match is None:
+        return False
+    named = match.groupdict().get("of")
+    return named is None or _abbr_kind(named.strip()) not in ("category", "group")
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+def _body(text: str, skip: tuple[int, int] | None) -> str | None:
+    """The named body in a person's post or a role's phrase: "методист МАУ г. Нижневартовска
+    «ЦРО»" -> "МАУ г. Нижневартовска «ЦРО»", "Специалисты Комитета по образованию" ->
+    "Комитет по образованию". `skip` is the span of the person's name; without it (a role)
+    the words up to the role's head are skipped. Where the phrase names a body by its legal
+    form, abbreviation or quoted name, that is the body; otherwise a singular head noun of a
+    body with words after it ("управления образования"), put in the nominative; an unnamed
+    "школы" is none."""
+    tokens = list(_tokens(text))
+    if skip is None:
+        head = _head(text).token
+        tokens = tokens[next((i + 1 for i, t in enumerate(tokens) if t.bare == head), 0) :]
+    else:
+        tokens = [t for t in tokens if not skip[0] <= t.start < skip[1]]
+    segments = [list(g) for _, g in groupby(tokens, key=lambda t: skip is not None and t.start >= skip[1])]
+    for segment in segments:
+        found = _segment_body(text, segment)
+        if found:
+            return found
+    return None
+
+
+def _segment_body(text: str, tokens: Sequence[_Token]) -> str | None:
+    fallback: int | None = None
+    end = len(tokens)
+    for index, token in enumerate(tokens):
+        if token.text.startswith(("(", "[")) or (index and tokens[index - 1].text.endswith(",")):
+            end = index  # a qualifier or a further clause ("…, подведомственных …") names no employer
+            break
+        kind = None if token.quoted else _abbr_kind(token.bare)
+        if kind in ("legal", "body") or token.quoted or token.bare.startswith(_OPEN_QUOTES):
+            return _body_text(text, tokens[index:], nominative=False)
+        if fallback is None and _lexicon_kind(token.bare) == "org" and not _plural_form(token.bare):
+            fallback = index
+    if fallback is None or fallback >= end - 1:
+        return None
+    return _body_text(text, tokens[fallback:end], nominative=True)
+
+
+def _plural_form(word: str) -> bool:
+    readings = [p for p in morph.parses(word.lower()) if p.tag.POS == "NOUN"]
+    return bool(readings) and all(p.tag.number == "plur" for p in readings)
+
+
+def _body_text(text: str, tokens: Sequence[_Token], *, nominative: bool) -> str:
+    """The body's words up to a comma or a parenthesized qualifier."""
+    end = tokens[0].start
+    for token in tokens:
+        if token.text.startswith(("(", "[")):
+            break
+        end = token.start + len(token.text)
+        if token.text.endswith((",", ";")):
+            break
+    body = _normalize_name(text[tokens[0].start : end])
+    if nominative:
+        body = morph.nominative_phrase(body, "sing")  # one body: "Управления образования" is no plural
+        body = body[:1].upper() + body[1:]
+    return body
+
+
+# --------------------------------------------------------------------------- expansions
+
+_OPEN_QUOTES = ("«", '"', "„", "“")
+_Place = Literal["head", "nominative", "apposition", "modifier", "genitive"]
+
+
+def _expansion_glossary(abbreviations: Mapping[str, str]) -> dict[str, str]:
+    """The built-in glossary with the plan's own definitions of abbreviations over it."""
+    glossary = dict(_vocab().expansions)
+    for short, full in abbreviations.items():
+        if " " not in short.strip() and _is_abbreviation(short):
+            glossary[short.strip()] = _fold(full)
+    return glossary
+
+
+@cache
+def _glossary_re(keys: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(r"\s+".join(map(re.escape, k.split())) for k in sorted(keys, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])")
+
+
+def _place(before: str, after_legal: bool, key: str) -> _Place | None:
+    """How an abbreviation stands in the name: its first word, its head after adjectives, the
+    name after a legal form, a legal-form modifier ("ДПО"), or a dependent in the genitive; None when its case
+    cannot be told (after a preposition, a conjunction, a number or an unknown abbreviation)."""
+    if after_legal:
+        return "modifier" if key in _vocab().legal_modifiers else "apposition"
+    stripped = before.rstrip()
+    if not stripped or stripped.endswith(_OPEN_QUOTES):
+        return "head"
+    words = re.findall(r"\S+", stripped)
+    if all(_is_modifier_word(w) for w in words):
+        return "nominative"  # "Вилюйское УУО": only adjectives before it
+    last = words[-1]
+    if not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", last) or _is_abbreviation(last):
+        return None
+    if _word(last).pos in ("PREP", "CONJ", "PRCL"):
+        return None
+    return "genitive"
+
+
+def _is_modifier_word(word: str) -> bool:
+    readings = morph.parses(word.lower())
+    return bool(readings) and readings[0].tag.POS in ("ADJF", "PRTF") and word.isalpha()
+
+
+def _expand(name: str, glossary: Mapping[str, str]) -> str | None:
+    """The name with every abbreviation the glossary knows spelled out, in its case:
+    "МКУ «ЦНППМ г. Тулы»" -> "Муниципальное казённое учреждение «Центр непрерывного …
+    г. Тулы»", "руководители ОО" -> "руководители образовательных организаций". An unquoted
+    name after a legal form is quoted ("МБОУ СОШ № 1" -> "… учреждение «Средняя
+    общеобразовательная школа № 1»"). None when nothing in the name is known."""
+    if not glossary:
+        return None
+    parts: list[str] = []
+    last, after_legal, changed, close_quote = 0, False, False, False
+    for match in _glossary_re(tuple(sorted(glossary))).finditer(name):
+        key = _fold(match.group())
+        gap = name[last : match.start()]
+        place = _place(name[: match.start()], after_legal and not gap.strip(), key)
+        spelled = _spelled(glossary[key], place)
+        parts.append(gap)
+        if spelled is None:
+            parts.append(match.group())
+        else:
+            changed = True
+            if place == "apposition" and not close_quote and not any(q in name for q in _OPEN_QUOTES):
+                spelled, close_quote = f"«{spelled}", True
+            parts.append(spelled)
+        after_legal = _abbr_kind(key.split()[0]) == "legal"
+        last = match.end()
+    parts.append(name[last:] + ("»" if close_quote else ""))
+    return "".join(parts) if changed else None
+
+
+def _spelled(full: str, place: _Place | None) -> str | None:
+    if place is None:
+        return None
+    if place == "genitive":
+        return morph.inflect_phrase(full, "gent")
+    if place in ("head", "apposition"):
+        return full[:1].upper() + full[1:]
+    return full
+
+
+# --------------------------------------------------------------------------- parties
+
+
 def _to_party(piece: _Piece, role: str | None) -> Party | str:
     persons = _find_persons(piece.text)
     if persons:
-        return Party(text=piece.text, name=persons[0].name, kind="person", role=role)
+        person = persons[0]
+        body = _body(piece.text, (person.start, person.end))
+        return Party(text=piece.text, name=person.name, kind="person", role=role, body=body)
     name = _normalize_name(piece.text)
     kind = _kind_of(name)
     if kind is None:
         return _fold(piece.text)
-    return Party(text=piece.text, name=name, kind=kind, role=role)
+    body = _body(name, None) if kind == "role" else None
+    expansion = _expand(name, _expansion_glossary({}))
+    return Party(text=piece.text, name=name, kind=kind, role=role, body=body, expansion=expansion)
 
 
 def _pieces(paragraphs: Sequence[str]) -> list[_Piece]:
@@ -881,11 +1083,23 @@ def unify_names(parties: Sequence[Party], abbreviations: Mapping[str, str]) -> l
     differ only in spacing, case or quotes, or by a word nobody knows, take the dominant
     spelling. Numbers, towns and other known words are never changed, so distinct bodies
     stay distinct. `abbreviations` maps a short name the plan defines to its full name:
-    an organization named by either gets the full one. Persons keep their names.
+    an organization named by either gets the full one. Persons keep their names. The
+    bodies persons and roles belong to (`body`) are unified with the organizations' names,
+    and `expansion` is spelled out again from the final name, the plan's definitions first.
     """
-    persons = [p.kind == "person" for p in parties]
-    pool = _spelling_pool(p.name for p in parties if p.kind != "person")
-    names = [p.name if person else _correct_spelling(p.name, pool) for p, person in zip(parties, persons, strict=True)]
+    bodies = [p.body for p in parties if p.body is not None]
+    names = [p.name for p in parties] + bodies
+    kinds: list[PartyKind] = [p.kind for p in parties] + ["organization"] * len(bodies)
+    persons = [kind == "person" for kind in kinds]
+    pool = _spelling_pool(n for n, person in zip(names, persons, strict=True) if not person)
+    names = [n if person else _correct_spelling(n, pool) for n, person in zip(names, persons, strict=True)]
     names = _merge_variants(names, persons)
-    names = _apply_abbreviations(names, [p.kind for p in parties], abbreviations)
-    return [p.model_copy(update={"name": n}) for p, n in zip(parties, names, strict=True)]
+    names = _apply_abbreviations(names, kinds, abbreviations)
+    unified_bodies = iter(names[len(parties) :])
+    glossary = _expansion_glossary(abbreviations)
+    out: list[Party] = []
+    for party, name in zip(parties, names, strict=False):
+        body = next(unified_bodies) if party.body is not None else None
+        expansion = None if party.kind == "person" else _expand(name, glossary)
+        out.append(party.model_copy(update={"name": name, "body": body, "expansion": expansion}))
+    return out
