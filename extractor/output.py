@@ -22,6 +22,12 @@ def error_document(error: ExtractionError, filename: str) -> ErrorDocument:
     return ErrorDocument(error=ErrorInfo(code=error.code, message=error.message, filename=filename))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: str | Path, text: str) -> None:
     """Write to a temporary file beside the target, then rename it over the target."""
     target = Path(path)
@@ -32,6 +38,7 @@ def write_atomic(path: str | Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared files
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
