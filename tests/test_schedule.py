@@ -6,6 +6,7 @@ property tests below check the invariants on arbitrary text and plan periods.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,13 @@ def _case_id(case: dict[str, Any]) -> str:
 
 
 def test_phrase_file_is_complete() -> None:
-    assert len(CASES) >= 150
+    assert len(CASES) >= 250
     for case in CASES:
         assert set(case) <= FIELDS, case
         assert FIELDS - {"context", "why"} <= set(case), case
+    # every entry says something of its own: no phrase twice in the same plan and context
+    keys = [(c["text"], str(c["period"]), str(c.get("context"))) for c in CASES]
+    assert len(keys) == len(set(keys))
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
@@ -97,7 +101,8 @@ FRAGMENTS = [
     "С течение", "теченние", "всего периода", "ежегодно", "ежеквартально", "ежемесячно",
     "еженедельно", "1 раз в год", "2 раза в год", "раз в четверть", "числа", "I", "IV", "II-III",
     "квартал", "кв.", "полугодие", "четверть", "первое", "постоянно", "По запросу", "по плану",
-    "в соответствии с графиком", "дня", "c",
+    "в соответствии с графиком", "дня", "c", "2024-03-05", "03.2024", "March", "5 May 2024", "12.11.",
+    "в течение месяца", "в теч.", "учеб. год", "каждого месяца", "сент.", "янв.", "г.г.", "уч. года",
 ]
 texts = st.one_of(
     st.text(max_size=40),
@@ -168,10 +173,114 @@ def test_occurrences_within_bounds_and_ordered(text: str, period: Period | None,
         assert result.kind == "recurring"
 
 
-@settings(max_examples=300, deadline=None, database=None)
-@given(st.dates(), periods())
-def test_numeric_date_reads_back(day: dt.date, period: Period | None) -> None:
-    text = f"{day.day:02d}.{day.month:02d}.{day.year:04d}"
+# ---------------------------------------------------------------- every format reads back to itself
+
+VOCABULARY: dict[str, Any] = yaml.safe_load(
+    (Path(schedule_module.__file__).parent.parent / "data" / "schedule.yaml").read_text(encoding="utf-8"))
+MONTH_FORMS: dict[int, list[str]] = {int(k): [str(f) for f in v] for k, v in VOCABULARY["months"].items()}
+ENGLISH = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+ROMAN = ["I", "II", "III", "IV"]
+DASHES = ["-", " - ", "–", " – ", "—", " — ", " -", "- "]
+YEARS = st.integers(1900, 2198)  # the grammar's years are 19xx-21xx; 2198 leaves room for a year after
+DAYS = st.dates(dt.date(1900, 1, 1), dt.date(2198, 12, 31))
+
+
+def _month_form(draw: st.DrawFn, month: int, dotted: bool = True) -> str:
+    form = draw(st.sampled_from(MONTH_FORMS[month]))
+    form = draw(st.sampled_from([form, form.capitalize(), form.upper()]))
+    return form + "." if dotted and len(form) <= 4 and draw(st.booleans()) else form
+
+
+def _last(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@st.composite
+def written_day(draw: st.DrawFn, day: dt.date, in_range: bool = False) -> str:
+    """One day in one of the formats the normalizer reads, the year written out (in a range,
+    only the grammar's formats: the ISO and English ones are read by dateparser, one date alone)."""
+    d, m, y = day.day, day.month, day.year
+    formats = [f"{d:02d}.{m:02d}.{y}", f"{d}.{m}.{y}", f"{d:02d}/{m:02d}/{y}", f"{d:02d}.{m:02d}.{y} г.",
+               f"{d} {_month_form(draw, m)} {y}", f"{d} {_month_form(draw, m)} {y} г.",
+               f"{d} {_month_form(draw, m)} {y} года", f"«{d}» {_month_form(draw, m)} {y} г."]
+    if not in_range:
+        formats += [f"{y}-{m:02d}-{d:02d}", f"{d} {ENGLISH[m - 1]} {y}"]
+    if 2000 <= y <= 2099:
+        formats.append(f"{d:02d}.{m:02d}.{y % 100:02d}")
+    return draw(st.sampled_from(formats))
+
+
+@st.composite
+def written_spans(draw: st.DrawFn, academic: bool) -> tuple[str, str, dt.date, dt.date]:
+    """(text, kind, start, end): a date, date range, month, month range, quarter, half-year,
+    academic year or year, written in one of the supported formats with its year(s). In an
+    academic plan a half-year is a school half-year (I Sep-Dec, II Jan-May) of the year named."""
+    shape = draw(st.sampled_from(["day", "days", "month", "months", "quarter", "half", "academic", "year"]))
+    if shape == "day":
+        day = draw(DAYS)
+        return draw(written_day(day)), "date", day, day
+    if shape == "days":
+        first, last = sorted([draw(DAYS), draw(DAYS)])
+        a, b = draw(written_day(first, in_range=True)), draw(written_day(last, in_range=True))
+        text = draw(st.sampled_from([f"{a}{draw(st.sampled_from(DASHES))}{b}", f"с {a} по {b}"]))
+        if first.year == last.year and first.month == last.month and first.day < last.day:
+            written = _month_form(draw, first.month)
+            text = draw(st.sampled_from([text, f"{first.day}-{last.day} {written} {first.year}"]))
+        return text, "date" if first == last else "period", first, last
+    year = draw(YEARS)
+    if shape == "month":
+        month = draw(st.integers(1, 12))
+        text = draw(st.sampled_from([f"{_month_form(draw, month)} {year}", f"{_month_form(draw, month)} {year} г.",
+                                     f"в {_month_form(draw, month, dotted=False)} {year} года",
+                                     f"{month:02d}.{year}", f"{ENGLISH[month - 1]} {year}"]))
+        return text, "period", dt.date(year, month, 1), _last(year, month)
+    if shape == "months":
+        lo, hi = sorted([(year, draw(st.integers(1, 12))), (draw(YEARS), draw(st.integers(1, 12)))])
+        dash = draw(st.sampled_from(DASHES))
+        a, b = _month_form(draw, lo[1]), _month_form(draw, hi[1])
+        texts = [f"{a} {lo[0]}{dash}{b} {hi[0]}", f"с {a} {lo[0]} г. по {b} {hi[0]} г."]
+        if lo[0] == hi[0] and lo[1] < hi[1]:
+            texts.append(f"{a}{dash}{b} {hi[0]} г.")
+        return draw(st.sampled_from(texts)), "period", dt.date(*lo, 1), _last(*hi)
+    if shape == "quarter":
+        q = draw(st.integers(1, 4))
+        text = draw(st.sampled_from([f"{ROMAN[q - 1]} квартал {year} г.", f"{q} кв. {year}",
+                                     f"{q}-й квартал {year} года", f"в {ROMAN[q - 1]} квартале {year} года"]))
+        return text, "period", dt.date(year, 3 * q - 2, 1), _last(year, 3 * q)
+    if shape == "half":
+        h = draw(st.integers(1, 2))
+        text = draw(st.sampled_from([f"{ROMAN[h - 1]} полугодие {year} г.", f"{h} полугодие {year} года"]))
+        m1, m2 = ((9, 12), (1, 5))[h - 1] if academic else (6 * h - 5, 6 * h)
+        return text, "period", dt.date(year, m1, 1), _last(year, m2)
+    if shape == "academic":
+        short = f"{(year + 1) % 100:02d}"
+        texts = [f"{year}-{year + 1} учебный год", f"{year}/{year + 1} уч. год", f"{year} – {year + 1} уч.г."]
+        if year % 100 != 99:
+            texts.append(f"{year}-{short} учебный год")
+        return draw(st.sampled_from(texts)), "period", dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    text = draw(st.sampled_from([f"{year} год", f"{year} г.", f"в {year} году"]))
+    return text, "period", dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+@settings(max_examples=1000, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data(), periods())
+def test_every_format_reads_back(data: st.DataObject, period: Period | None) -> None:
+    academic = period is not None and period.start is not None and (period.start.month, period.start.day) == (9, 1)
+    text, kind, start, end = data.draw(written_spans(academic))
     result = normalize_schedule(text, period)
-    assert (result.kind, result.start, result.end) == ("date", day, day)
-    assert [(o.start, o.end) for o in result.occurrences] == [(day, day)]
+    assert (result.kind, result.start, result.end, result.note) == (kind, start, end, None), text
+    assert [(o.start, o.end) for o in result.occurrences] == [(start, end)], text
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(DAYS, st.sampled_from(["{d:02d}.{m:02d}", "{d} {month}", "«{d}» {month}", "до {d:02d}.{m:02d}"]))
+def test_yearless_day_reads_back_in_a_one_year_plan(day: dt.date, pattern: str) -> None:
+    """A day without a year falls in the year of a one-year plan (a deadline starts at the plan start)."""
+    period = Period(start=dt.date(day.year, 1, 1), end=dt.date(day.year, 12, 31), text="")
+    text = pattern.format(d=day.day, m=day.month, month=MONTH_FORMS[day.month][1])
+    result = normalize_schedule(text, period)
+    if text.startswith("до"):
+        assert (result.kind, result.start, result.end) == ("deadline", period.start, day)
+    else:
+        assert (result.kind, result.start, result.end) == ("date", day, day)

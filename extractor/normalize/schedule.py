@@ -7,13 +7,18 @@ so later (looser) patterns never see it:
 1. dates, numeric or written: ranges, deadlines ("до …"), open starts ("с …"), single dates;
 2. months (ranges, deadlines, open starts, single months) and numbered quarters / half-years /
    school quarters, each with the year or academic year after it; then year ranges and
-   academic years; then single years;
-3. modifiers: "до N числа", frequencies, "в течение года"-like phrases.
+   academic years; then, in what is left and still holds a year, single dates dateparser
+   reads (ISO, English, "03.2024"); then single years;
+3. modifiers: "в течение месяца" under a month section row, "до N числа", frequencies,
+   "в течение года"-like phrases.
 
 Yearless items are resolved against the plan period: in a one-year (or one academic year)
 plan they fall in that year, in a plan of several years they repeat every year. What is left
 over and is not filler goes to ``note``. Misspellings are repaired word by word before the
 grammar runs (a table of seen typos, then rapidfuzz against the short vocabulary).
+
+Speed (bench/bench_schedule.py): vocabulary lists are compiled as tries, and a pass runs only
+when cheap feature searches (a digit-dot-digit, a month stem, a year …) say it can match.
 """
 
 from __future__ import annotations
@@ -22,16 +27,19 @@ import calendar
 import datetime as dt
 import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
 
 from models.roadmap import Occurrence, Period, Recurrence, Schedule, ScheduleKind
+
+if TYPE_CHECKING:
+    from dateparser.date import DateDataParser
 
 __all__ = ["ScheduleContext", "month_heading", "normalize_schedule"]
 
@@ -54,10 +62,14 @@ _E = r"(?![0-9a-zа-я])"  # right word boundary
 _YEAR4 = r"(?:19|20|21)\d{2}(?!\d)"
 # DD.MM.YYYY, DD.MM.YY, or DD.MM with a two-digit month ("1.1" is more likely an item number)
 _NUM_DATE = r"(?<![\d./])\d{1,2}[./](?:\d{1,2}[./](?:\d{4}|\d{2})(?!\d)|\d{2})(?!\d|[./]\d)"
+# a year standing alone, not part of a numeric date ("05.03.2024", "2024-03-05")
+_LONE_YEAR = r"(?<![\d.,])(?P<y>" + _YEAR4 + r")(?![.,]\d|-\d{1,2}-\d)"
 _DASHES = str.maketrans({c: "-" for c in "‐‑‒–—―−"})
 _MASK = "\x00"
+_WORD = re.compile(r"[а-яa-z]+")
 _MAX_UNITS = 300
 _MAX_WINDOWS = 2000
+_CACHE_SIZE = 65536  # words repaired and leftovers read, remembered across cells (bounded for long batches)
 # Internal recurrence names -> the contract's ("school_quarterly": quarterly over school quarters).
 _RECURRENCE: dict[str, Recurrence] = {"yearly": "yearly", "semiannual": "semiannual", "quarterly": "quarterly",
                                       "school_quarterly": "quarterly", "monthly": "monthly", "weekly": "weekly"}
@@ -272,23 +284,52 @@ def _tiles(rec: str, bounds: Bounds, day_limit: int | None) -> list[Window]:
 
 
 def _key(text: str) -> str:
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in str(text)).replace("ё", "е")
+    """Lower-case with "ё" read as "е", one character for one (offsets stay valid)."""
+    text = str(text)
+    lower = text.lower()
+    if len(lower) != len(text):  # "İ" and the like lower-case to two characters: keep those
+        lower = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lower.replace("ё", "е")
 
 
-def _phrase(text: str) -> str:
-    """Regex of one vocabulary phrase: any white space between words (or none after a dot)."""
+def _tokens(text: str) -> tuple[str, ...]:
+    """Regex tokens of one vocabulary phrase: its characters, any white space between words
+    (or none after a dot), and word boundaries where it starts or ends with a letter."""
     words = _key(text).split()
-    body = re.escape(words[0])
-    for prev, word in itertools.pairwise(words):
-        body += (r"\s*" if prev.endswith(".") else r"\s+") + re.escape(word)
-    left = _B if words[0][0].isalnum() else ""
-    right = _E if words[-1][-1].isalnum() else ""
-    return left + body + right
+    out: list[str] = [_B] if words[0][0].isalnum() else []
+    for prev, word in itertools.pairwise(["", *words]):
+        if prev:
+            out.append(r"\s*" if prev.endswith(".") else r"\s+")
+        out.extend(re.escape(c) for c in word)
+    return (*out, _E) if words[-1][-1].isalnum() else tuple(out)
+
+
+_Trie = dict[str, "_Trie"]
+
+
+def _trie_re(node: _Trie) -> str:
+    """A trie as a regex: shared prefixes are tried once, and at every node the longer
+    continuations come before the zero-width ones (the word ends here), so the longest
+    phrase wins as in a length-sorted alternation."""
+    if not node:
+        return ""
+    branches = sorted(node.items(), key=lambda kv: kv[0] in ("", _E))
+    parts = [token + _trie_re(child) for token, child in branches]
+    if len(parts) == 1:
+        return parts[0]
+    return "(?:" + "|".join(parts) + ")"
 
 
 def _alt(phrases: Iterable[Any]) -> str:
-    unique = sorted({_key(str(p)).strip() for p in phrases if str(p).strip()}, key=len, reverse=True)
-    return "(?:" + "|".join(_phrase(p) for p in unique) + ")"
+    """One regex for a list of vocabulary phrases, built as a trie (Python's re would try
+    every branch of a flat alternation at every position)."""
+    root: _Trie = {}
+    for phrase in {_key(str(p)).strip() for p in phrases if str(p).strip()}:
+        node = root
+        for token in _tokens(phrase):
+            node = node.setdefault(token, {})
+        node.setdefault("", {})
+    return "(?:" + _trie_re(root) + ")"
 
 
 @cache
@@ -309,9 +350,21 @@ def _spans(table: dict[Any, list[int]]) -> dict[int, tuple[int, int]]:
 @dataclass(frozen=True)
 class _Env:
     academic: bool  # the plan is an academic one
+    month: int | None = None  # the month section row above the cell
+    year: int | None = None
 
 
 _Handler = Callable[[re.Match[str], _Env], "_Item | None"]
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """One item pattern; it runs only when the text has every feature of one of its gates
+    (cheap searches that let most passes skip most cells)."""
+
+    pattern: re.Pattern[str] | None  # None: the dateparser pass over the leftover pieces
+    handler: _Handler | None
+    gates: tuple[frozenset[str], ...]
 
 
 @dataclass(frozen=True)
@@ -332,7 +385,13 @@ class _Grammar:
     mon: re.Pattern[str]
     year: re.Pattern[str]
     heading: re.Pattern[str]
-    item_passes: tuple[tuple[re.Pattern[str], _Handler], ...]
+    features: tuple[tuple[str, re.Pattern[str]], ...]
+    item_passes: tuple[_Pass, ...]
+    piece: re.Pattern[str]
+    piece_gate: re.Pattern[str]
+    leftover_max: int
+    within_month: re.Pattern[str]
+    any_frequency: re.Pattern[str]
     day_limit: re.Pattern[str]
     counted: re.Pattern[str]
     frequency: tuple[tuple[str, re.Pattern[str]], ...]
@@ -358,7 +417,7 @@ def _words_of(data: dict[str, Any]) -> frozenset[str]:
         elif isinstance(node, str):
             words.update(re.findall(r"[а-яa-z]+", _key(node)))
 
-    walk({k: v for k, v in data.items() if k not in ("typos",)})
+    walk({k: v for k, v in data.items() if k not in ("typos", "dateparser")})
     return frozenset(words)
 
 
@@ -390,30 +449,62 @@ def _tail_re(n: str, f: dict[str, str]) -> str:
             rf"(?:\s*(?P<{n}a>{f['acad']})|\s*{f['yw']})?)?")
 
 
-def _item_passes(f: dict[str, str]) -> tuple[tuple[re.Pattern[str], _Handler], ...]:
-    """The item patterns in the order they run, each with its handler."""
-    passes: list[tuple[str, _Handler]] = [
-        (rf"(?:{f['start']}\s+)?(?P<a>{f['date']}){f['dyw']}\s*{f['join']}\s*(?P<b>{f['date']}){f['dyw']}",
-         _h_date_range),
+def _item_passes(f: dict[str, str]) -> tuple[_Pass, ...]:
+    """The item patterns in the order they run, each with its handler and gates."""
+    def gates(*sets: str) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(names.split()) for names in sets)
+
+    dated = gates("numdate", "daymonth")
+    month = gates("month")
+    year = gates("year")
+    passes: list[tuple[str | None, _Handler | None, tuple[frozenset[str], ...]]] = [
+        (rf"(?:{f['start']}\s+)?(?P<a>{f['date']}){f['dyw']}\.?\s*{f['join']}\s*(?P<b>{f['date']}){f['dyw']}",
+         _h_date_range, gates("numdate join", "daymonth join")),
         (rf"(?:{f['start']}\s+)?(?<![\d.])(?P<d1>\d{{1,2}})\s*{f['join']}\s*(?P<d2>\d{{1,2}})\s*"
-         rf"(?P<m>{f['mon']}){_tail_re('y', f)}", _h_day_range),
-        (rf"{f['deadline']}\s+(?P<d>{f['date']}){f['dyw']}", _h_deadline),
-        (rf"{f['start']}\s+(?P<d>{f['date']}){f['dyw']}", _h_open),
-        (rf"(?P<d>{f['date']}){f['dyw']}", _h_date),
+         rf"(?P<m>{f['mon']}){_tail_re('y', f)}", _h_day_range, gates("daymonth join")),
+        (rf"{f['deadline']}\s+(?P<d>{f['date']}){f['dyw']}", _h_deadline,
+         gates("numdate deadline", "daymonth deadline")),
+        (rf"{f['start']}\s+(?P<d>{f['date']}){f['dyw']}", _h_open, gates("numdate start", "daymonth start")),
+        (rf"(?P<d>{f['date']}){f['dyw']}", _h_date, dated),
         (rf"(?:(?:{f['lead']}|{f['start']})\s+)?(?P<m1>{f['mon']}){_tail_re('s', f)}\s*{f['join']}\s*"
-         rf"(?P<m2>{f['mon']}){_tail_re('e', f)}", _h_month_range),
-        (rf"{f['deadline']}\s+(?P<edge>{f['edge']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_deadline),
-        (rf"{f['start']}\s+(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_open),
-        (rf"(?:{f['lead']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month),
+         rf"(?P<m2>{f['mon']}){_tail_re('e', f)}", _h_month_range, gates("month join")),
+        (rf"{f['deadline']}\s+(?P<edge>{f['edge']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_deadline,
+         gates("month deadline")),
+        (rf"{f['start']}\s+(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month_open, gates("month start")),
+        (rf"(?:{f['lead']}\s+)?(?P<m>{f['mon']}){_tail_re('y', f)}", _h_month, month),
         (rf"(?:{f['lead']}\s+)?(?P<a>{f['num']})(?:\s*-\s*(?P<b>{f['num']}))?\s*(?P<w>{f['span']}){_tail_re('y', f)}",
-         _h_numbered),
+         _h_numbered, gates("span")),
         (rf"(?:(?:{f['lead']}|{f['start']})\s+)?(?<![\d.])(?P<y1>{_YEAR4})\s*(?:/|{f['join']})\s*"
-         rf"(?P<y2>{_YEAR4}|\d{{2}}(?!\d))(?:\s*(?P<acad>{f['acad']})|\s*(?P<cal>{f['yw']}))?", _h_year_range),
-        (rf"{f['deadline']}\s+(?:{f['edge']}\s+)?(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year_deadline),
-        (rf"{f['start']}\s+(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year_open),
-        (rf"(?:{f['lead']}\s+)?(?<![\d.,])(?P<y>{_YEAR4})(?![.,]\d){f['dyw']}", _h_year),
+         rf"(?P<y2>{_YEAR4}|\d{{2}}(?!\d))(?![-./]\d)(?:\s*(?P<acad>{f['acad']})|\s*(?P<cal>{f['yw']}))?",
+         _h_year_range, gates("year join")),
+        # what the grammar has not read and still holds a year: ISO or English dates, "03.2024"
+        (None, None, year),
+        (rf"{f['deadline']}\s+(?:{f['edge']}\s+)?{_LONE_YEAR}{f['dyw']}", _h_year_deadline,
+         gates("year deadline")),
+        (rf"{f['start']}\s+{_LONE_YEAR}{f['dyw']}", _h_year_open, gates("year start")),
+        (rf"(?:{f['lead']}\s+)?{_LONE_YEAR}{f['dyw']}", _h_year, year),
     ]
-    return tuple((re.compile(p), h) for p, h in passes)
+    return tuple(_Pass(None if p is None else re.compile(p), h, g) for p, h, g in passes)
+
+
+def _stems(words: Iterable[Any], size: int) -> str:
+    """A loose regex of the words' first letters: a gate, so it may say yes too often."""
+    return "(?:" + "|".join(sorted({re.escape(_key(str(w))[:size]) for w in words})) + ")"
+
+
+def _features(d: dict[str, Any], f: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    month = _stems((w for forms in d["months"].values() for w in forms), 3)
+    span = _stems([*d["quarter_words"], *d["school_quarter_words"], *d["half_year_words"]], 4)
+    return tuple((name, re.compile(p)) for name, p in (
+        ("numdate", r"\d[./]\d"),
+        ("daymonth", rf"\d\s*[»\"”]?(?:-?(?:го|е))?\s*{month}"),
+        ("month", month),
+        ("span", span),
+        ("year", _YEAR4),
+        ("join", rf"{f['join']}|/"),
+        ("deadline", f["deadline"]),
+        ("start", f["start"]),
+    ))
 
 
 @cache
@@ -447,7 +538,13 @@ def _grammar() -> _Grammar:
         mon=re.compile(f["mon"]),
         year=re.compile(_YEAR4),
         heading=re.compile(rf"\s*(?P<m>{f['mon']})(?:\s*(?P<y>{_YEAR4}){f['dyw']})?[\s.:]*"),
+        features=_features(d, f),
         item_passes=_item_passes(f),
+        piece=re.compile(r"[^\x00,;()]+"),
+        piece_gate=re.compile(r"[a-z]|\d\D+\d"),
+        leftover_max=int(d["dateparser"]["max_length"]),
+        within_month=re.compile(rf"{within}\s+{_alt(d['month_objects'])}"),
+        any_frequency=re.compile(_alt([*(w for ws in d["frequency"].values() for w in ws), *d["times_words"]])),
         day_limit=re.compile(rf"{f['deadline']}\s+(?P<d>\d{{1,2}})(?:-?(?:го|е))?\s*{_alt(d['day_words'])}"),
         counted=re.compile(counted),
         frequency=tuple((rec, re.compile(_alt(ws))) for rec, ws in d["frequency"].items()),
@@ -462,7 +559,7 @@ def _grammar() -> _Grammar:
 # ---------------------------------------------------------------- typo repair
 
 
-@cache
+@lru_cache(maxsize=_CACHE_SIZE)
 def _repair(word: str) -> str:
     """The word as it is plainly meant: a known typo, or a near vocabulary word."""
     g = _grammar()
@@ -475,26 +572,24 @@ def _repair(word: str) -> str:
     return str(best[0]) if best is not None else word
 
 
-def _normalize(folded: str) -> tuple[str, list[int], list[int]]:
+def _normalize(folded: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """Lower-case, "ё" -> "е", dashes -> "-", typos repaired; with the original span of
     every character (start, end) so that leftovers can be cut from the original text."""
     base = _key(folded).translate(_DASHES)
+    repaired = [(m, word) for m in _WORD.finditer(base) if (word := _repair(m.group())) != m.group()]
+    if not repaired:  # the common case: every character is itself
+        return base, range(len(base)), range(1, len(base) + 1)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pos = 0
-    for m in re.finditer(r"[а-яa-z]+", base):
+    for m, word in repaired:
         out.append(base[pos:m.start()])
         starts.extend(range(pos, m.start()))
         ends.extend(range(pos + 1, m.start() + 1))
-        word = _repair(m.group())
         out.append(word)
-        if word == m.group():
-            starts.extend(range(m.start(), m.end()))
-            ends.extend(range(m.start() + 1, m.end() + 1))
-        else:
-            starts.extend([m.start()] * len(word))
-            ends.extend([m.end()] * len(word))
+        starts.extend([m.start()] * len(word))
+        ends.extend([m.end()] * len(word))
         pos = m.end()
     out.append(base[pos:])
     starts.extend(range(pos, len(base)))
@@ -681,28 +776,86 @@ def _scan(work: str, pattern: re.Pattern[str],
             value = None
         if value is not None:
             found.append((value, m.span()))
-    return _mask(work, (span for _, span in found)), found
+    return (_mask(work, (span for _, span in found)) if found else work), found
 
 
 def _with_within(item: _Item, span: tuple[int, int], work: str) -> _Item:
     tail = _grammar().within_tail.search(work, 0, span[0])
     if tail is None:
-        return replace(item, pos=span)
-    return replace(item, within=True, pos=(tail.start(), span[1]))
+        return _Item(item.kind, item.start, item.end, item.whole, item.within, span)
+    return _Item(item.kind, item.start, item.end, item.whole, True, (tail.start(), span[1]))
+
+
+def _reader(handler: _Handler, env: _Env) -> Callable[[re.Match[str]], _Item | None]:
+    return lambda m: handler(m, env)
+
+
+@cache
+def _runnable(present: frozenset[str]) -> tuple[_Pass, ...]:
+    """The passes whose gates a text with these features opens (few feature sets occur)."""
+    return tuple(step for step in _grammar().item_passes if any(gate <= present for gate in step.gates))
 
 
 def _scan_items(work: str, env: _Env) -> tuple[str, list[_Item]]:
+    g = _grammar()
     items: list[_Item] = []
-    for pattern, handler in _grammar().item_passes:
-        def read(m: re.Match[str], h: _Handler = handler) -> _Item | None:
-            return h(m, env)
-
-        before = work
-        work, found = _scan(work, pattern, read)
-        placed = [_with_within(item, span, before) for item, span in found]
+    for step in _runnable(frozenset(name for name, p in g.features if p.search(work))):
+        if step.pattern is None or step.handler is None:
+            found = _leftover_dates(work)
+        else:
+            found = _scan(work, step.pattern, _reader(step.handler, env))[1]
+        if not found:
+            continue
+        placed = [_with_within(item, span, work) for item, span in found]
         work = _mask(work, (i.pos for i in placed))
         items.extend(placed)
     return work, sorted(items, key=lambda i: i.pos)
+
+
+def _leftover_dates(work: str) -> list[tuple[_Item, tuple[int, int]]]:
+    """Single dates in the pieces the grammar left that still hold a year, read by
+    dateparser with restricted settings (docs/library-notes.md): ISO and English dates,
+    "03.2024". Only pieces with Latin letters or a number besides the year go to it: the
+    rest ("в течение 2023 года") is the year passes' and would cost a millisecond each."""
+    g = _grammar()
+    found: list[tuple[_Item, tuple[int, int]]] = []
+    for m in g.piece.finditer(work):
+        text = m.group().strip()
+        if len(text) > g.leftover_max or g.year.search(text) is None or g.piece_gate.search(text) is None:
+            continue
+        read = _dateparser_read(text)
+        if read is None:
+            continue
+        year, month, day = read
+        point = _Point(month, day, year)
+        start = m.start() + len(m.group()) - len(m.group().lstrip())
+        found.append((_Item("date" if day is not None else "period", point, point), (start, start + len(text))))
+    return found
+
+
+@cache
+def _date_parser() -> DateDataParser:
+    from dateparser.date import DateDataParser  # imported on first use: most cells never need it
+
+    cfg = _data()["dateparser"]
+    settings = dict(cfg["settings"])
+    base = settings["RELATIVE_BASE"]
+    settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day)
+    return DateDataParser(languages=list(cfg["languages"]), settings=settings)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _dateparser_read(text: str) -> tuple[int, int, int | None] | None:
+    """(year, month, day or None) of a piece that is one date or one month of a year, when
+    the year is written out in it (so nothing was guessed), else None."""
+    try:
+        data = _date_parser().get_date_data(text)
+    except Exception:  # a library's failure on odd text means no date, never a failed cell
+        return None
+    value = data["date_obj"]
+    if value is None or data["period"] not in ("day", "month") or str(value.year) not in text:
+        return None
+    return value.year, value.month, value.day if data["period"] == "day" else None
 
 
 def _carry_lists(items: list[_Item], text: str) -> list[_Item]:
@@ -753,11 +906,18 @@ def _constant(value: T) -> Callable[[re.Match[str]], T]:
 def _scan_all(norm: str, env: _Env) -> _Scanned:
     g = _grammar()
     work, items = _scan_items(norm, env)
+    if env.month is not None:  # "в течение месяца" under a month section row: that month
+        point = _Point(env.month, None, env.year)
+        work, months = _scan(work, g.within_month, _constant(_Item("period", point, point, within=True)))
+        items.extend(replace(item, pos=span) for item, span in months)
+        items.sort(key=lambda i: i.pos)
     items = _carry_lists(items, norm)
-    work, found = _scan(work, g.counted, _counted)
-    for rec, pattern in g.frequency:
-        work, hits = _scan(work, pattern, _constant(rec))
-        found.extend(hits)
+    found: list[tuple[str, tuple[int, int]]] = []
+    if g.any_frequency.search(work):
+        work, found = _scan(work, g.counted, _counted)
+        for rec, pattern in g.frequency:
+            work, hits = _scan(work, pattern, _constant(rec))
+            found.extend(hits)
     recurrence = min(found, key=lambda f: f[1])[0] if found else None
     limits: list[tuple[int, tuple[int, int]]] = []
     if recurrence == "monthly":  # "ежемесячно до 10 числа"; elsewhere the phrase stays in the note
@@ -817,7 +977,7 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
-def _note(folded: str, scanned: _Scanned, starts: list[int], ends: list[int]) -> str | None:
+def _note(folded: str, scanned: _Scanned, starts: Sequence[int], ends: Sequence[int]) -> str | None:
     """The leftover fragments that say something: "; " between the ones a date separates,
     a space where only a word such as "ежегодно" was taken out."""
     filler = _grammar().filler
@@ -900,7 +1060,8 @@ def _sort_key(w: Window) -> tuple[dt.date, dt.date]:
 
 def _build(folded: str, plan: _Plan | None, context: ScheduleContext) -> Schedule:
     norm, starts, ends = _normalize(folded)
-    env = _Env(academic=plan.academic if plan else False)
+    month = context.month if context.month is not None and 1 <= context.month <= 12 else None
+    env = _Env(plan.academic if plan else False, month, context.year if month is not None else None)
     day_items = _context_items(norm, context) if norm.strip() else None
     scanned = _Scanned(day_items, None, None, False, []) if day_items is not None else _scan_all(norm, env)
     if not scanned.items and scanned.recurrence is None and not scanned.ongoing:
