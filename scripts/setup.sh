@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Python with venv; LibreOffice (old Word formats, PDF samples, a second Word
-# writer for the round-trip tests); Chromium (the test that opens the comparison report).
-DEBS=(python3 python3-venv python3-pip libreoffice-writer-nogui chromium)
+# writer for the round-trip tests); Tesseract with Russian data (scans and photos); Chromium
+# (the test that opens the comparison report).
+DEBS=(python3 python3-venv python3-pip libreoffice-writer-nogui tesseract-ocr tesseract-ocr-rus chromium)
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in "${DEBS[@]}"; do
