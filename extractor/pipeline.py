@@ -1,7 +1,8 @@
 """extract(path) -> Plan: the one path from a file to the canonical plan.
 
-parse (parsers/) -> plan tables and header (tables) -> rows to raw items (rows) -> sections
-(sections) -> metadata (metadata) -> per-activity normalization (normalize/) -> models.
+parse (parsers/) -> tables cut by page breaks stitched (tables) -> plan tables and header
+(tables) -> rows cut by page breaks re-joined, rows to raw items (rows) -> sections (sections)
+-> metadata (metadata) -> per-activity normalization (normalize/) -> models.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 from extractor.metadata import find_abbreviations, find_municipality, find_period, split_heading
 from extractor.normalize.parties import parse_parties, unify_names
 from extractor.normalize.schedule import ScheduleContext, normalize_schedule
-from extractor.rows import RawActivity, RawItem, heading_items, part_items, promote_parent_rows
+from extractor.rows import RawActivity, RawItem, heading_items, part_items, promote_parent_rows, rejoin_page_breaks
 from extractor.sections import build_sections
-from extractor.tables import PlanPart, plan_parts
+from extractor.tables import PlanPart, plan_parts, stitch_pages
 from extractor.text import DASH_ITEM, clean_number, fold, split_number
 from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Source, Warning
 from models import Column as ColumnModel
@@ -52,11 +53,12 @@ def assemble(document: Document, source: Source) -> Plan:
     """The canonical plan of a parsed document (raises ExtractionError)."""
     if not any(not b.is_blank if isinstance(b, Paragraph) else b.cells for b in document.blocks):
         raise ExtractionError("empty_document", "the document has no text")
-    parts = plan_parts(document.blocks)
+    blocks = stitch_pages(document.blocks)
+    parts = [rejoin_page_breaks(part) for part in plan_parts(blocks)]
     if not parts:
         raise ExtractionError("no_plan_table", "no table with a plan header (мероприятие / сроки / ответственные)")
-    first = next(i for i, b in enumerate(document.blocks) if b is parts[0].table)
-    before = document.blocks[:first]
+    tables = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
+    before = blocks[:tables[parts[0].table_index]]
     heading = split_heading([b for b in before if isinstance(b, Paragraph)])
     preamble = heading.preamble + [_table_text(b) for b in before if isinstance(b, Table) and b.cells]
     period = find_period(heading.title)

@@ -3,15 +3,24 @@
 A raw item still holds layout cells; normalization happens later. Values of vertically
 merged cells reach every row they cover; a cell merged horizontally belongs to the column
 where it starts only, so no text is counted twice.
+
+In a paged source (PDF, scan) a row cut by a page break is put back together first
+(`rejoin_page_breaks`): the decision needs the geometry of the cut and the text on both sides.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 
-from extractor.tables import ColumnSpec, PlanPart
-from extractor.text import fold, is_number, split_number
-from parsers.layout import Cell, Paragraph, Table
+from extractor.tables import ColumnSpec, PlanPart, page_starts
+from extractor.text import NUMBER_PREFIX, fold, is_number, split_number
+from parsers.layout import Cell, Paragraph, Table, TextStyle
+from parsers.pdf_text import join_page_cut
+
+_HYPHEN_END = re.compile(r"\w[-\u00ad\u2010\u2011]\s*$")
+_READS_ON = re.compile(r"^[a-zа-яё0-9(,;:.)»\"-]")  # text that cannot open a cell of its own
+_SENTENCE_END = ".!?;"
 
 
 @dataclass
@@ -113,6 +122,10 @@ def part_items(part: PlanPart) -> list[RawItem]:
     covering = table.covering()
     items: list[RawItem] = []
     for row in range(part.header_rows, table.n_rows):
+        if row in part.continuations:
+            if items:
+                items[-1].rows.append(row)  # the second part of a row cut by a page break
+            continue
         if table.rows[row].header or _is_repeated_header(table, row, part):
             continue
         page = table.rows[row].page
@@ -158,3 +171,159 @@ def _number_of(item: RawActivity) -> str | None:
     if raw:
         return split_number(raw + " x")[0]
     return split_number(item.text("activity"))[0] if item.cell("number") is None else None
+
+
+# --- rows cut by page breaks --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SplitSettings:
+    full_lines: float = 0.75  # a cell whose text ends within this many line heights of the page's cut was full
+
+
+SPLIT = SplitSettings()
+
+
+def _distinct(cells: list[Cell | None]) -> list[Cell]:
+    out: list[Cell] = []
+    for cell in cells:
+        if cell is not None and all(cell is not seen for seen in out):
+            out.append(cell)
+    return out
+
+
+def _line_height(table: Table) -> float | None:
+    """The height of one text line: the smallest paragraph box of the table (every plan table
+    has one-line cells: numbers, dates)."""
+    heights = [p.bbox[3] - p.bbox[1] for c in table.cells for p in c.paragraphs
+               if p.bbox is not None and p.text.strip()]
+    return min(heights) if heights else None
+
+
+def _text_bottom(cell: Cell, page: int | None) -> float | None:
+    bottoms = [p.bbox[3] for p in cell.paragraphs if p.bbox is not None and p.page == page and p.text.strip()]
+    return max(bottoms) if bottoms else None
+
+
+def full_at_cut(cell: Cell, cut: float, page: int | None, line_height: float, settings: SplitSettings) -> bool:
+    """The cell's text on the page before the break reaches the cut: one more line would not
+    have fitted, so its text may go on."""
+    bottom = _text_bottom(cell, page)
+    return bottom is not None and cut - bottom <= settings.full_lines * line_height
+
+
+def _first_text(cell: Cell) -> str:
+    return next((fold(p.text) for p in cell.paragraphs if p.text.strip()), "")
+
+
+def _last_text(cell: Cell) -> str:
+    return next((fold(p.text) for p in reversed(cell.paragraphs) if p.text.strip()), "")
+
+
+def reads_on(before: str, after: str) -> bool:
+    """The text after the cut can go on with the text before it: the first part stops short
+    of a sentence end (or in a hyphen), or the second starts as no cell starts (a lower-case
+    word, a digit or a mark)."""
+    return before[-1:] not in _SENTENCE_END or bool(_HYPHEN_END.search(before)) or bool(_READS_ON.match(after))
+
+
+def _own_number(cells: list[Cell], row: int, columns: list[ColumnSpec]) -> bool:
+    """The row has a number of its own: its number cell (or, without a number column, its
+    activity text) starts with one."""
+    numbers = {c.index for c in columns if c.role == "number"} or {c.index for c in columns if c.role == "activity"}
+    return any(c.row == row and c.col in numbers and _starts_with_number(_first_text(c)) for c in cells)
+
+
+def _starts_with_number(text: str) -> bool:
+    return is_number(text) or bool(NUMBER_PREFIX.match(text))
+
+
+def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec],
+                 settings: SplitSettings = SPLIT) -> bool:
+    """Row `below` (the first on a new page) is the rest of row `above` (the last before the
+    break). Geometry: both rows have the same cells, and every cell that goes on below was
+    full down to the cut above. Text: the row below has no number of its own, and at least
+    one of its cells reads on from the text above. Never by text alone."""
+    covering = table.covering()
+    top, bottom = _distinct(covering[above]), _distinct(covering[below])
+    if [(c.col, c.col_span) for c in top] != [(c.col, c.col_span) for c in bottom]:
+        return False  # a section row, a row of another shape
+    if _own_number(bottom, below, columns):
+        return False
+    going_on = [(a, b) for a, b in zip(top, bottom, strict=True) if b.row == below and not b.is_blank]
+    cut_row = table.rows[above]
+    line_height = _line_height(table)
+    if not going_on or cut_row.bbox is None or line_height is None:
+        return False
+    if not all(not a.is_blank and full_at_cut(a, cut_row.bbox[3], cut_row.page, line_height, settings)
+               for a, _ in going_on):
+        return False
+    return any(reads_on(_last_text(a), _first_text(b)) for a, b in going_on)
+
+
+def join_split_text(before: str, after: str, cut_word: bool = False) -> str:
+    """The two parts of a cut text as one: with a space, or with none after a hyphen (the
+    hyphen stays unless it only broke a word) or inside a word forced apart at the cut
+    (`cut_word`: the text above reached the cell's right edge; see parsers.pdf_text)."""
+    return join_page_cut(before, after.lstrip(), cut_word)
+
+
+def _reaches_right(paragraph: Paragraph, cell: Cell, line_height: float) -> bool:
+    """The paragraph's text reaches the cell's right edge (within a line height, about the
+    padding and the width of a letter)."""
+    return paragraph.bbox is not None and cell.bbox is not None and cell.bbox[2] - paragraph.bbox[2] <= line_height
+
+
+def _joined_paragraphs(cell: Cell, second: list[Paragraph], line_height: float) -> list[Paragraph]:
+    head = [p for p in cell.paragraphs if p.text.strip()]
+    tail = [p for p in second if p.text.strip()]
+    if not head or not tail or tail[0].list is not None:
+        return head + tail
+    last, nxt = head[-1], tail[0]
+    style = TextStyle(bold=last.style.bold and nxt.style.bold, italic=last.style.italic and nxt.style.italic)
+    text = join_split_text(last.text, nxt.text, cut_word=_reaches_right(last, cell, line_height))
+    return [*head[:-1], replace(last, text=text, style=style), *tail[1:]]
+
+
+def _absorb(table: Table, keep: Cell, gone: Cell, line_height: float | None) -> None:
+    """`gone` (below a page break) becomes part of `keep` (above it), its text joined to the
+    text above when a line height is given."""
+    if line_height is not None:
+        keep.paragraphs = _joined_paragraphs(keep, gone.paragraphs, line_height)
+    keep.row_span = gone.row + gone.row_span - keep.row
+    table.cells = [c for c in table.cells if c is not gone]
+
+
+def _continue_merges(table: Table, above: int, below: int) -> None:
+    """A vertically merged cell cut by the page break: its blank part below joins it."""
+    covering = table.covering()
+    for b in _distinct(covering[below]):
+        a = covering[above][b.col]
+        if b.row != below or not b.is_blank or a is None or a.is_blank:
+            continue
+        if (a.col, a.col_span) == (b.col, b.col_span) and (a.row_span > 1 or b.row_span > 1):
+            _absorb(table, a, b, None)
+
+
+def rejoin_page_breaks(part: PlanPart, settings: SplitSettings = SPLIT) -> PlanPart:
+    """The part with every row cut by a page break made whole again: the row below the break
+    is kept (for provenance) but its cells become part of the cells above. Elsewhere at a break
+    a merged cell cut in two is made one."""
+    breaks = [r for r in page_starts(part.table) if r > part.header_rows]
+    if not breaks:
+        return part
+    table = Table(n_cols=part.table.n_cols, rows=list(part.table.rows),
+                  cells=[replace(c, paragraphs=list(c.paragraphs)) for c in part.table.cells], page=part.table.page)
+    continuations: set[int] = set()
+    for below in breaks:
+        above = below - 1
+        line_height = _line_height(table)
+        if line_height is not None and is_split_row(table, above, below, part.columns, settings):
+            covering = table.covering()
+            for b in _distinct(covering[below]):
+                a = covering[above][b.col]
+                if b.row == below and a is not None:
+                    _absorb(table, a, b, line_height)
+            continuations.add(below)
+        else:
+            _continue_merges(table, above, below)
+    return replace(part, table=table, continuations=frozenset(continuations))

@@ -1,13 +1,14 @@
 """Plan tables: which tables hold the plan, their header rows and column roles.
 
-Each step is a small function from one representation to the next: a table -> its header
-rows -> its columns with roles; the document's tables -> the plan's table parts (a plan cut
-into several tables with headings between them is one plan).
+Each step is a small function from one representation to the next: the document's blocks ->
+tables cut by page breaks stitched back together (paged sources: PDF, scans) -> a table ->
+its header rows -> its columns with roles; the document's tables -> the plan's table parts
+(a plan cut into several tables with headings between them is one plan).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from extractor import vocab
 from extractor.text import fold
@@ -15,6 +16,15 @@ from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
 
 MAX_HEADER_SEARCH = 3  # rows from the top where a header may start (a caption row may precede it)
+
+
+@dataclass(frozen=True)
+class StitchSettings:
+    column_tolerance: float = 4.0  # pt: column edges of two pages' tables this close are the same columns
+    max_header_rows: int = 3  # at most this many rows at the top of a page can repeat the header
+
+
+STITCH = StitchSettings()
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,7 @@ class PlanPart:
     header_rows: int
     columns: list[ColumnSpec]
     headings: list[Paragraph] = field(default_factory=list)
+    continuations: frozenset[int] = frozenset()  # rows that continue the row above (cut by a page break)
 
 
 def role_of(header: str) -> ColumnRole | None:
@@ -159,3 +170,80 @@ def first_plan_table(blocks: list[Block]) -> int | None:
         if isinstance(block, Table) and header_start(block) is not None:
             return i
     return None
+
+
+# --- tables cut by page breaks ----------------------------------------------------------
+
+def column_edges(table: Table) -> list[float] | None:
+    """The left edge of every grid column and the right edge of the last, from the cells'
+    boxes; None where the table has no positions (Word) or a column has no cell edge."""
+    edges: list[float | None] = [None] * (table.n_cols + 1)
+    for cell in table.cells:
+        if cell.bbox is None:
+            return None
+        if edges[cell.col] is None:
+            edges[cell.col] = cell.bbox[0]
+        end = min(cell.col + cell.col_span, table.n_cols)
+        if edges[end] is None:
+            edges[end] = cell.bbox[2]
+    if any(edge is None for edge in edges):
+        return None
+    return [edge for edge in edges if edge is not None]
+
+
+def continues_table(a: Table, b: Table, settings: StitchSettings = STITCH) -> bool:
+    """`b` is `a` going on over a page break: it starts the page after the one where `a` ends,
+    with nothing between them (the caller passes neighbouring blocks; running heads and page
+    numbers are gone), and has the same columns at the same places."""
+    if not a.rows or not b.rows or a.n_cols != b.n_cols:
+        return False
+    end, start = a.rows[-1].page, b.rows[0].page
+    if end is None or start is None or start != end + 1:
+        return False
+    ea, eb = column_edges(a), column_edges(b)
+    return ea is not None and eb is not None and all(
+        abs(x - y) <= settings.column_tolerance for x, y in zip(ea, eb, strict=True))
+
+
+def _row_signature(table: Table, row: int) -> tuple[tuple[int, int, str], ...]:
+    return tuple((c.col, c.col_span, fold(c.text)) for c in table.row_cells(row))
+
+
+def repeated_header(a: Table, b: Table, settings: StitchSettings = STITCH) -> int:
+    """How many of `b`'s first rows repeat `a`'s first rows: a header repeated on a new page."""
+    k = 0
+    limit = min(settings.max_header_rows, a.n_rows, b.n_rows - 1)
+    while k < limit and _row_signature(a, k) and _row_signature(a, k) == _row_signature(b, k):
+        k += 1
+    return k
+
+
+def join_pages(a: Table, b: Table, settings: StitchSettings = STITCH) -> Table:
+    """One table of `a` and its continuation `b`: `b`'s repeated header rows dropped (and
+    `a`'s rows they repeat marked as header), `b`'s rows appended with their pages kept."""
+    k = repeated_header(a, b, settings)
+    offset = a.n_rows - k
+    rows = [replace(r, header=r.header or i < k) for i, r in enumerate(a.rows)]
+    rows += [replace(r, index=r.index + offset) for r in b.rows[k:]]
+    cells = [replace(c) for c in a.cells]
+    cells += [replace(c, row=c.row + offset) for c in b.cells if c.row >= k]
+    return Table(n_cols=a.n_cols, rows=rows, cells=cells, page=a.page)
+
+
+def stitch_pages(blocks: list[Block], settings: StitchSettings = STITCH) -> list[Block]:
+    """The blocks with every table that goes on over page breaks made one table."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if isinstance(block, Table) and isinstance(prev, Table) and continues_table(prev, block, settings):
+            out[-1] = join_pages(prev, block, settings)
+        else:
+            out.append(block)
+    return out
+
+
+def page_starts(table: Table) -> list[int]:
+    """Rows that open a new page of the table (each after a page break)."""
+    return [r for r in range(1, table.n_rows)
+            if table.rows[r].page is not None and table.rows[r - 1].page is not None
+            and table.rows[r].page != table.rows[r - 1].page]

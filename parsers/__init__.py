@@ -57,6 +57,18 @@ def parse(path: str | Path) -> Document:
         return parse_docx(path)
     if kind in ("corrupt", "encrypted_docx"):
         raise ExtractionError("corrupt_file", "the Word package is damaged or password-protected")
+    if kind in ("doc", "odt", "rtf"):
+        from parsers.libreoffice import parse_legacy
+
+        return parse_legacy(path, kind)
+    if kind == "image":
+        from parsers.scan import parse_image
+
+        return parse_image(path)
+    if kind == "pdf":
+        from parsers.pdf import parse_pdf
+
+        return parse_pdf(path)
     if kind in ("doc", "odt", "rtf", "pdf", "image"):
         raise ExtractionError("unsupported_format", f"{kind} input is not supported yet; save the plan as .docx")
     raise ExtractionError("unsupported_format", f"not a plan document ({kind})")

@@ -116,6 +116,17 @@ def add_bookmark(paragraph: Paragraph, name: str) -> None:
     paragraph._p.append(end)
 
 
+def remove_borders(table: Table) -> None:
+    """No ruling lines at all: columns are then visible only by the position of their text."""
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
 class Builder:
     def __init__(self, spec: dict[str, Any]) -> None:
         self.spec = spec
@@ -192,6 +203,8 @@ class Builder:
         table = self.doc.add_table(rows=0, cols=len(widths))
         table.style = self.doc.styles["Table Grid"]
         table.autofit = False
+        if spec.get("borders", "grid") == "none":
+            remove_borders(table)
         for i, width in enumerate(widths):
             table.columns[i].width = Cm(width)
         for row_spec in header:

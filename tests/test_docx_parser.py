@@ -135,7 +135,7 @@ def test_sample_lists_and_merges() -> None:
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [("a.docx", b"", "empty_document"), ("b.docx", b"PK\x03\x04garbage", "corrupt_file"),
-     ("c.docx", b"hello", "corrupt_file"), ("d.pdf", b"%PDF-1.7\n", "unsupported_format"),
+     ("c.docx", b"hello", "corrupt_file"), ("d.pdf", b"%PDF-1.7\n", "corrupt_file"),
      ("e.txt", b"hello", "unsupported_format")],
 )
 def test_bad_input_gets_a_stable_code(tmp_path: Path, name: str, content: bytes, code: str) -> None:

@@ -1,0 +1,181 @@
+"""Tesseract through tesserocr: one loaded engine per thread, words with boxes and confidences.
+
+tesserocr calls the Tesseract library in-process, so a cell costs a recognition and not a
+process start plus a model load as with the command-line tool; it releases the GIL while it
+works, so pages run in parallel threads. The language data are Debian's (tesseract-ocr-rus,
+tesseract-ocr-eng, tesseract-ocr-osd), found through TESSDATA_PREFIX or the Debian paths.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from parsers.errors import ExtractionError
+from parsers.ocr_settings import OcrSettings
+
+TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+PSM_BLOCK = 6  # a uniform block of text: a table cell
+PSM_LINE = 7  # one line: short cells read again
+PSM_WORD = 8
+PSM_AUTO = 3  # free page layout: the text around the tables
+PSM_SPARSE = 11  # scattered text: unruled tables
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    conf: float  # 0..100
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the image given to the engine
+
+    @property
+    def height(self) -> int:
+        return self.box[3] - self.box[1]
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    block: int = 0  # Tesseract's block number (page-level reads)
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        return (min(w.box[0] for w in self.words), min(w.box[1] for w in self.words),
+                max(w.box[2] for w in self.words), max(w.box[3] for w in self.words))
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def tessdata_dir(languages: str) -> Path:
+    """The folder holding every needed .traineddata, or ExtractionError("ocr_unavailable")."""
+    needed = [lang for lang in languages.split("+") if lang]
+    env = os.environ.get("TESSDATA_PREFIX")
+    candidates = [env] if env is not None else list(TESSDATA_CANDIDATES)
+    for folder in candidates:
+        path = Path(folder)
+        if all((path / f"{lang}.traineddata").is_file() for lang in needed):
+            return path
+    raise ExtractionError("ocr_unavailable",
+                          f"Tesseract language data ({', '.join(needed)}) not found: install tesseract-ocr "
+                          "and tesseract-ocr-rus")
+
+
+@cache
+def _tesserocr() -> Any:
+    try:
+        import tesserocr  # type: ignore[import-untyped]
+    except ImportError as exc:  # the wheel bundles the library; without it there is no OCR
+        raise ExtractionError("ocr_unavailable", f"the Tesseract binding (tesserocr) is not installed: {exc}") from exc
+    return tesserocr
+
+
+def check_available(settings: OcrSettings) -> None:
+    """Raise ExtractionError("ocr_unavailable") unless OCR can run."""
+    _tesserocr()
+    tessdata_dir(settings.languages)
+
+
+class Engine:
+    """The Tesseract engines of one thread (text and orientation), loaded on first use."""
+
+    def __init__(self, settings: OcrSettings) -> None:
+        self.settings = settings
+        self._text: Any = None
+        self._osd: Any = None
+
+    def _api(self, lang: str) -> Any:
+        tesserocr = _tesserocr()
+        path = str(tessdata_dir(lang))
+        # one thread per engine: Tesseract's own OpenMP threads would only fight the page threads
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        try:
+            return tesserocr.PyTessBaseAPI(path=path + os.sep, lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
+        except RuntimeError as exc:
+            raise ExtractionError("ocr_unavailable", f"Tesseract could not load {lang}: {exc}") from exc
+
+    def read(self, image: np.ndarray, psm: int, whitelist: str | None = None) -> list[Line]:
+        """Lines of words in a grey image (white background)."""
+        tesserocr = _tesserocr()
+        if self._text is None:
+            self._text = self._api(self.settings.languages)
+        api = self._text
+        api.SetPageSegMode(psm)
+        api.SetVariable("tessedit_char_whitelist", whitelist or "")
+        api.SetImage(Image.fromarray(image))
+        api.SetSourceResolution(self.settings.dpi)
+        api.Recognize()
+        lines: list[Line] = []
+        iterator = api.GetIterator()
+        level = tesserocr.RIL.WORD
+        block = 0
+        for word in tesserocr.iterate_level(iterator, level):
+            try:
+                text = word.GetUTF8Text(level)
+            except RuntimeError:  # an empty word
+                continue
+            box = word.BoundingBox(level)
+            if not text or box is None:
+                continue
+            if word.IsAtBeginningOf(tesserocr.RIL.BLOCK):
+                block += 1
+            entry = Word(text=text.strip(), conf=float(word.Confidence(level)), box=tuple(box))
+            if not entry.text:
+                continue
+            if not lines or word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
+                lines.append(Line(words=[entry], block=block))
+            else:
+                lines[-1].words.append(entry)
+        api.Clear()
+        return lines
+
+    def orientation(self, image: np.ndarray) -> tuple[int, float]:
+        """(degrees the page is turned clockwise, confidence) from Tesseract's OSD."""
+        tesserocr = _tesserocr()
+        if self._osd is None:
+            self._osd = self._api("osd")
+            self._osd.SetPageSegMode(tesserocr.PSM.OSD_ONLY)
+        self._osd.SetImage(Image.fromarray(image))
+        self._osd.SetSourceResolution(self.settings.dpi)
+        try:
+            found = self._osd.DetectOrientationScript()
+        except RuntimeError:
+            return 0, 0.0
+        finally:
+            self._osd.Clear()
+        if not found:
+            return 0, 0.0
+        return int(found.get("orient_deg", 0)), float(found.get("orient_conf", 0.0))
+
+    def close(self) -> None:
+        for api in (self._text, self._osd):
+            if api is not None:
+                api.End()
+        self._text = self._osd = None
+
+
+_local = threading.local()
+
+
+def engine(settings: OcrSettings) -> Engine:
+    """This thread's engine (created on first use)."""
+    current: Engine | None = getattr(_local, "engine", None)
+    if current is None or current.settings != settings:
+        if current is not None:
+            current.close()
+        current = Engine(settings)
+        _local.engine = current
+    return current

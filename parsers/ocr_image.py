@@ -1,0 +1,202 @@
+"""Page images for OCR: loading, resampling, even light, orientation, skew and perspective.
+
+Every function takes and returns 8-bit grey images (numpy, white paper = 255) at the working
+resolution of OcrSettings.dpi.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from parsers.errors import ExtractionError
+from parsers.ocr_settings import OcrSettings
+
+A4_LONG_SIDE_IN = 11.69  # an image without a resolution is taken for an A4 sheet
+Quad = np.ndarray  # 4 x 2 float32 corners: top-left, top-right, bottom-right, bottom-left
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def image_frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
+    """(grey image, dots per inch) for every frame of an image file (multi-page TIFF too)."""
+    try:
+        with Image.open(path) as img:
+            for frame in ImageSequence.Iterator(img):
+                upright = ImageOps.exif_transpose(frame)
+                yield np.asarray(upright.convert("L")), _dpi_of(upright)
+    except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+        raise ExtractionError("corrupt_file", f"the image cannot be read: {exc}") from exc
+
+
+def _dpi_of(img: Image.Image) -> float:
+    dpi = img.info.get("dpi")
+    if dpi and float(dpi[0]) > 1:
+        return float(dpi[0])
+    return max(img.size) / A4_LONG_SIDE_IN
+
+
+def pdf_page_images(path: Path, pages: list[int], settings: OcrSettings) -> Iterator[np.ndarray]:
+    """The given 1-based pages of a PDF rasterized at settings.dpi, in grey."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise ExtractionError("corrupt_file", f"the PDF cannot be read: {exc}") from exc
+    try:
+        for number in pages:
+            if not 1 <= number <= len(document):
+                raise ValueError(f"page {number} is outside 1..{len(document)}")
+            bitmap = document[number - 1].render(scale=settings.dpi / 72, grayscale=True)
+            yield np.asarray(bitmap.to_pil().convert("L"))
+    finally:
+        document.close()
+
+
+def resample(gray: np.ndarray, dpi: float, settings: OcrSettings) -> np.ndarray:
+    """The image at the working resolution."""
+    factor = settings.dpi / dpi
+    if abs(factor - 1) < 0.02:
+        return gray
+    interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA
+    return cv2.resize(gray, None, fx=factor, fy=factor, interpolation=interpolation)
+
+
+# --- light and ink ------------------------------------------------------------------------
+
+def flatten_light(gray: np.ndarray, settings: OcrSettings) -> np.ndarray:
+    """The page divided by its background, so that shadows and falling light turn white."""
+    small = cv2.resize(gray, None, fx=settings.background_scale, fy=settings.background_scale,
+                       interpolation=cv2.INTER_AREA)
+    kernel = np.ones((settings.background_kernel, settings.background_kernel), np.uint8)
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    flat = gray.astype(np.float32) * 255.0 / np.maximum(background.astype(np.float32), 1.0)
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def ink_mask(gray: np.ndarray, settings: OcrSettings) -> np.ndarray:
+    """255 where there is ink."""
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                 settings.ink_window, settings.ink_offset)
+
+
+def remove_specks(gray: np.ndarray, ink: np.ndarray, settings: OcrSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Dust and noise (ink blobs smaller than any full stop) turned white in both images."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = np.zeros(n, bool)
+    small[1:] = stats[1:, cv2.CC_STAT_AREA] <= settings.speck_max_area
+    mask = small[labels]
+    gray = gray.copy()
+    gray[mask] = 255
+    ink = ink.copy()
+    ink[mask] = 0
+    return gray, ink
+
+
+def clean_page(gray: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The page with everything but the ink (and its antialiased rim) made white: Tesseract's
+    own thresholding is misled by paper texture and JPEG noise in large empty areas."""
+    rim = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    return np.where(rim, gray, 255).astype(np.uint8)
+
+
+# --- orientation and skew -----------------------------------------------------------------
+
+def turn(gray: np.ndarray, degrees: int) -> np.ndarray:
+    """The image turned counter-clockwise by a multiple of 90 degrees."""
+    return np.ascontiguousarray(np.rot90(gray, k=(degrees // 90) % 4))
+
+
+def densest_tile(gray: np.ndarray, settings: OcrSettings) -> np.ndarray:
+    """The part of the page with the most ink, for orientation detection: Tesseract's OSD
+    takes about a second on a whole page and a third of that on a tile, as sure of itself."""
+    h, w = gray.shape
+    th, tw = int(h * settings.osd_tile), int(w * settings.osd_tile)
+    small = cv2.resize(gray, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    darkness = (255 - small.astype(np.float32))
+    sums = cv2.boxFilter(darkness, -1, (max(tw // 8, 1), max(th // 8, 1)), normalize=False,
+                         borderType=cv2.BORDER_CONSTANT)
+    y, x = np.unravel_index(int(np.argmax(sums)), sums.shape)
+    cy, cx = min(max(y * 8, th // 2), h - th // 2), min(max(x * 8, tw // 2), w - tw // 2)
+    return np.ascontiguousarray(gray[cy - th // 2:cy + th // 2, cx - tw // 2:cx + tw // 2])
+
+
+def rotate(gray: np.ndarray, degrees: float) -> np.ndarray:
+    """The image rotated counter-clockwise about its centre, corners filled white."""
+    if abs(degrees) < 1e-3:
+        return gray
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=255)
+
+
+def _profile_score(ink: np.ndarray, degrees: float) -> float:
+    h, w = ink.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    turned = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    rows = turned.sum(axis=1, dtype=np.float64)
+    return float(np.square(np.diff(rows)).sum())
+
+
+def skew_angle(ink: np.ndarray, settings: OcrSettings) -> float:
+    """The rotation (degrees, counter-clockwise) that makes text lines and rules horizontal:
+    the angle whose row profile is sharpest, searched coarse then fine."""
+    small = cv2.resize(ink, None, fx=settings.skew_scale, fy=settings.skew_scale, interpolation=cv2.INTER_AREA)
+    small = (small > 64).astype(np.float32)
+    if small.sum() < 100:
+        return 0.0
+    limit, coarse, fine = settings.max_skew_deg, settings.skew_coarse_step_deg, settings.skew_fine_step_deg
+    angles = np.arange(-limit, limit + coarse / 2, coarse)
+    best = max(angles, key=lambda a: _profile_score(small, float(a)))
+    angles = np.arange(best - coarse, best + coarse + fine / 2, fine)
+    return float(max(angles, key=lambda a: _profile_score(small, float(a))))
+
+
+# --- perspective --------------------------------------------------------------------------
+
+def order_corners(points: np.ndarray) -> Quad:
+    """Four points as top-left, top-right, bottom-right, bottom-left."""
+    pts = points.reshape(4, 2).astype(np.float32)
+    s = pts.sum(axis=1)
+    d = np.diff(pts, axis=1).ravel()
+    return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
+
+
+def frame_quad(mask: np.ndarray) -> Quad | None:
+    """The four corners of the outline of a table's rules, when it is a quadrilateral."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    hull = cv2.convexHull(outline)
+    approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(approx) != 4:
+        return None
+    return order_corners(approx)
+
+
+def perspective_fix(quad: Quad, settings: OcrSettings) -> np.ndarray | None:
+    """The homography that maps the table outline onto an upright rectangle (same top-left
+    corner, mean side lengths), or None when the outline is already one."""
+    tl, tr, br, bl = quad
+    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    offsets = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    target = (offsets + tl).astype(np.float32)
+    moved = np.abs(target - quad).max()
+    if moved < 2.0 or moved > settings.max_perspective_fix * max(width, height):
+        return None
+    return cv2.getPerspectiveTransform(quad, target)
+
+
+def warp(gray: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    h, w = gray.shape
+    return cv2.warpPerspective(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=255)

@@ -1,0 +1,71 @@
+"""Every tolerance of the OCR path, named once. Pixel sizes are at `dpi` (300)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    dpi: int = 300  # pages are rasterized / resampled to this before anything else
+    languages: str = "rus+eng"  # Russian text, Latin letters of the odd abbreviation
+    workers: int = max(1, min(os.cpu_count() or 1, 4))  # pages OCR'd in parallel
+
+    # light: the page divided by its own background (a closing wider than any glyph)
+    background_scale: float = 0.25
+    background_kernel: int = 15  # at background_scale: 60 px, 5 mm at 300 dpi
+    ink_window: int = 31  # adaptive threshold window, px
+    ink_offset: int = 20  # grey levels below the local mean that count as ink
+    speck_max_area: int = 20  # px; a full stop of 10 pt text has about 40
+
+    # orientation and skew
+    osd_min_confidence: float = 2.0  # Tesseract OSD confidence needed to turn a page
+    osd_tile: float = 0.18  # side of the inkiest tile OSD looks at, as a share of the page's
+    max_skew_deg: float = 5.0
+    skew_coarse_step_deg: float = 0.5
+    skew_fine_step_deg: float = 0.05
+    skew_scale: float = 0.15  # the skew search works on a reduced page
+    max_perspective_fix: float = 0.08  # a frame corner moved by more than this share is not trusted
+
+    # ruled tables
+    min_rule_px: int = 80  # shortest horizontal rule: 6.8 mm, longer than any dash of 14 pt text
+    min_vertical_rule_px: int = 45  # a one-line row of 10 pt text is about 55 px high
+    rule_bridge_px: int = 15  # gaps in a rule (noise, blur) bridged
+    rule_thicken_px: int = 3  # rules grown by this so that cells never leak into each other
+    min_table_width: float = 0.2  # share of the page width
+    min_cell_px: int = 15  # a free region smaller than this either way is a gap in a rule
+    edge_merge_px: int = 14  # cell edges this close lie on one grid line
+    cell_inset_px: int = 2  # kept away from the rules when cropping a cell
+
+    # text
+    min_ink_pixels: int = 25  # a cell or region with less ink holds no text
+    noise_word_confidence: float = 70.0  # a word without letters or digits read below this is noise
+    crop_pad_px: int = 12  # white margin around a crop (Tesseract wants one)
+    short_cell_max_width: float = 4.0  # ink width / line height of a cell read again alone
+    low_confidence: float = 55.0  # mean word confidence below this gives a warning
+    reread_confidence: float = 80.0  # a short cell read below this is read again
+    number_column_share: float = 0.4  # body cells that look like item numbers, of a number column
+    line_overlap: float = 0.5  # words sharing this share of height are on one line
+    paragraph_pitch: float = 2.2  # lines further apart than this many line heights are two paragraphs
+    align_tolerance_px: int = 40  # 3.4 mm: flush or centred within this
+    bold_stroke_ratio: float = 1.3  # stroke width against the page's body text that makes bold
+    repair_min_length: int = 4  # shorter words are never repaired
+    max_word_pieces: int = 4  # a word Tesseract cut into more pieces than this stays cut
+    hyphen_max_ratio: float = 0.45  # dash length / line height: hyphen below, en dash above
+    en_dash_max_ratio: float = 0.8  # and em dash above this
+    repair_score: float = 80.0  # rapidfuzz ratio needed for a vocabulary repair
+
+    blank_max_height_px: int = 12  # a line of underscores ("от _____ № _____") is thinner
+    blank_max_width_px: int = 900  # and shorter than a table rule (7.6 cm)
+    underscore_px: int = 25  # width of one "_" of 12 pt text
+
+    # unruled tables
+    column_gap_px: int = 30  # 2.5 mm of white between two columns of text (twice a word space)
+    corridor_crossings: float = 0.06  # share of a table's lines that may cross a column gap
+    min_table_lines: int = 3  # lines with several columns that make an unruled table
+    min_columns: int = 3
+    missed_join_px: int = 25  # ink this close together is one piece of missed text
+
+
+SETTINGS = OcrSettings()

@@ -1,0 +1,375 @@
+"""PDF text: characters to words and lines, lines to paragraphs.
+
+A PDF keeps no paragraphs, only glyphs at positions. Lines come from pdfplumber's word
+extractor; a line break is a wrap (the paragraph goes on) when the next line's first word
+would not have fitted at the end of the line, and a hard break (a new paragraph) when it
+would have. Words cut at a line end are put back together: a word cut without a hyphen
+(a word wider than its column, forced apart) and a word hyphenated by the layout
+("заведую-" + "щий" -> "заведующий"), while a real hyphen stays ("семинаров-совещаний",
+"Ханты-Мансийского"); the dictionary (pymorphy3) tells the two apart. Bold and italic come
+from the font names.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from pdfplumber.utils.text import WordExtractor
+
+from parsers.layout import Align, ListInfo, Paragraph, TextStyle
+
+_HYPHENS = "-\u00ad\u2010\u2011"
+_BULLETS = frozenset("•·–—-▪◦‣∙○●■□➢➤✓\uf0b7\uf02d\uf0a7")
+_ORDINAL = re.compile(r"^(?:\d{1,2}|[a-zа-я])[.)]$")
+_CID = re.compile(r"\(cid:\d+\)")
+_WORD_CHARS = re.compile(r"[A-Za-zА-Яа-яЁё]+")
+_CLOSING = frozenset(",.;:!?)»\"")
+
+
+@dataclass(frozen=True)
+class TextSettings:
+    """Every tolerance of the text reading, in points or in ems of the font size."""
+
+    x_tolerance: float = 1.5  # glyphs closer than this (pt) with no space glyph between are one word
+    y_tolerance: float = 3.0  # glyph tops within this (pt) are one line
+    wrap_slack: float = 1.0  # pt of doubt about a line's end: a word this close to fitting did not fit
+    full_line_em: float = 1.0  # a line ending this close (ems) to the right edge is full
+    list_gap_em: float = 0.6  # a marker followed by at least this gap (ems) is a list marker, not a typed dash
+    paragraph_gap: float = 0.45  # extra space between lines (in line heights) that ends a paragraph
+    align_tolerance: float = 3.0  # pt: a line this close to an edge touches it
+    space_em: float = 0.25  # width of a space in ems (measured on the document where it draws spaces)
+    trailing_spaces: bool = False  # the document draws the space where a line breaks at one (measured)
+    bold_font: re.Pattern[str] = field(default=re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE))
+    italic_font: re.Pattern[str] = field(default=re.compile(r"italic|oblique|kursiv", re.IGNORECASE))
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool
+    italic: bool
+    space_after: bool = False  # a space glyph follows the word
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    page: int
+    trailing_space: bool = False  # a space glyph after the last word: the line was broken at a space
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words if w.text.strip())
+
+    @property
+    def italic(self) -> bool:
+        return all(w.italic for w in self.words if w.text.strip())
+
+
+@dataclass(frozen=True)
+class Region:
+    """The horizontal extent text may use: a page's text area or a cell without its padding."""
+
+    left: float
+    right: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+
+# --- glyphs to lines --------------------------------------------------------------------
+
+def lines_of(chars: Sequence[dict[str, Any]], page: int, settings: TextSettings) -> list[Line]:
+    """The lines of these glyphs, top to bottom, each with its words left to right."""
+    if not chars:
+        return []
+    extractor = WordExtractor(x_tolerance=settings.x_tolerance, y_tolerance=settings.y_tolerance,
+                              keep_blank_chars=False)
+    lines: list[Line] = []
+    for line_chars, direction in extractor.iter_chars_to_lines(chars):
+        position = {id(c): i for i, c in enumerate(line_chars)}
+        words: list[Word] = []
+        for word_chars in extractor.iter_chars_to_words(line_chars, direction):
+            if not "".join(c["text"] for c in word_chars).strip():
+                continue
+            after = position[id(word_chars[-1])] + 1
+            space = after < len(line_chars) and not line_chars[after]["text"].strip()
+            words.append(_word(word_chars, settings, space))
+        if words:
+            lines.append(Line(words, page, trailing_space=words[-1].space_after))
+    lines.sort(key=lambda line: (round(line.top, 1), line.x0))
+    return lines
+
+
+def _word(chars: list[dict[str, Any]], settings: TextSettings, space_after: bool) -> Word:
+    fonts = [c["fontname"] for c in chars if c["text"].strip()]
+    return Word(
+        text="".join(c["text"] for c in chars),
+        x0=min(c["x0"] for c in chars),
+        x1=max(c["x1"] for c in chars),
+        top=min(c["top"] for c in chars),
+        bottom=max(c["bottom"] for c in chars),
+        size=statistics.median(c["size"] for c in chars),
+        bold=bool(fonts) and all(settings.bold_font.search(f) for f in fonts),
+        italic=bool(fonts) and all(settings.italic_font.search(f) for f in fonts),
+        space_after=space_after,
+    )
+
+
+def cid_count(chars: Iterable[dict[str, Any]]) -> int:
+    """Glyphs of fonts without a Unicode map: pdfminer writes them as "(cid:NN)"."""
+    return sum(1 for c in chars if _CID.fullmatch(c["text"]))
+
+
+# --- line breaks --------------------------------------------------------------------------
+
+def _space(word: Word, settings: TextSettings) -> float:
+    return word.size * settings.space_em
+
+
+def _left_aligned(line: Line, region: Region, settings: TextSettings, other: Line | None = None) -> bool:
+    """The line starts at the region's left edge, or at the same indent as its neighbour."""
+    tol = settings.align_tolerance
+    return line.x0 - region.left <= tol or (other is not None and abs(line.x0 - other.x0) <= tol)
+
+
+def is_full(line: Line, region: Region, settings: TextSettings, nxt: Line | None = None) -> bool:
+    """Nothing more would fit on the line: it reaches the region's right edge (or, centred,
+    its width is the region's)."""
+    room = settings.full_line_em * line.words[-1].size
+    if _left_aligned(line, region, settings, nxt):
+        return region.right - line.x1 <= room
+    return line.x1 - line.x0 >= region.width - room
+
+
+def _no_space_drawn(prev: Line, line: Line, region: Region, settings: TextSettings) -> bool:
+    """A producer that draws the space where it wraps a line drew none after `prev` though
+    it had room for one, and the line was not broken after a hyphen or inside a word too
+    long for it: so the line ended there in the source."""
+    if not settings.trailing_spaces or prev.trailing_space or prev.text[-1] in _HYPHENS:
+        return False
+    cut_possible = len(prev.words) == 1 and (prev.x1 - prev.x0) + line.words[0].width > region.width
+    return not cut_possible and prev.x1 + _space(prev.words[-1], settings) <= region.right
+
+
+def wraps(prev: Line, line: Line, region: Region, settings: TextSettings) -> bool:
+    """True when `line` goes on with the paragraph of `prev`: its first word would not have
+    fitted at the end of `prev`. Left-aligned, indented and justified lines end at the
+    region's right edge; centred and right-aligned ones are measured by their width."""
+    first = line.words[0]
+    need = _space(first, settings) + first.width + settings.wrap_slack
+    if _left_aligned(prev, region, settings, line):
+        if _no_space_drawn(prev, line, region, settings):
+            return False
+        return prev.x1 + need > region.right
+    return (prev.x1 - prev.x0) + need > region.width
+
+
+def list_marker(line: Line, settings: TextSettings) -> ListInfo | None:
+    """A bullet or number followed by a tab-like gap opens a list item."""
+    if len(line.words) < 2:
+        return None
+    marker, nxt = line.words[0], line.words[1]
+    if nxt.x0 - marker.x1 < settings.list_gap_em * marker.size:
+        return None
+    if marker.text in _BULLETS:
+        return ListInfo(level=0, ordered=False)
+    if _ORDINAL.match(marker.text):
+        return ListInfo(level=0, ordered=True)
+    return None
+
+
+@cache
+def _known(word: str, prefixed: bool = True) -> bool:
+    """A dictionary word, or (`prefixed`) a dictionary word after a known prefix ("внутри" +
+    "школьной")."""
+    from pymorphy3.units import DictionaryAnalyzer, KnownPrefixAnalyzer
+
+    from extractor.morph import analyzer  # one dictionary per process, shared with the extractor
+
+    morph = analyzer()
+    lower = word.lower()
+    if morph.word_is_known(lower):
+        return True
+    return prefixed and "-" not in lower and any(
+        isinstance(p.methods_stack[0][0], DictionaryAnalyzer)
+        and isinstance(p.methods_stack[-1][0], KnownPrefixAnalyzer) for p in morph.parse(lower))
+
+
+def _tail_word(text: str) -> str:
+    found = _WORD_CHARS.findall(text.rsplit(" ", 1)[-1])
+    return found[-1] if found else ""
+
+
+def _head_word(text: str) -> str:
+    found = _WORD_CHARS.match(text.split(" ", 1)[0])
+    return found.group() if found else ""
+
+
+def join_hyphenated(first: str, second: str) -> str:
+    """Two parts of a text cut after a hyphen. The hyphen stays where it belongs to the text:
+    before a capital ("Ханты-" + "Мансийского"), after a digit ("2023-" + "2024"), and where
+    the second part is a word of its own ("семинаров-" + "совещаний", "форсайт-" + "сессия").
+    It goes where it only broke a word: the joined word is in the dictionary and the
+    hyphenated one not ("заведую-" + "щий", "по-" + "мощь"), or the second part is no word
+    ("неуспеш-" + "ности", "Лопу-" + "хова")."""
+    stem = first[:-1]
+    a, b = _tail_word(stem), _head_word(second)
+    if not a or not b or not stem[-1:].isalpha() or not second[:1].isalpha() or b[0].isupper():
+        return stem + "-" + second
+    if _known(a + b) and not _known(f"{a}-{b}", prefixed=False):
+        return stem + second
+    if _known(b):
+        return stem + "-" + second
+    return stem + second
+
+
+def join_cut_word(first: str, second: str) -> str:
+    """Two parts of a word forced apart at a line end without a hyphen ("Исполнител" + "и"):
+    joined, unless both parts are words and the whole is not."""
+    if second[:1] in _CLOSING:
+        return first + second
+    a, b = _tail_word(first), _head_word(second)
+    if a and b and _known(a, prefixed=False) and _known(b, prefixed=False) and not _known(a + b):
+        return first + " " + second
+    return first + second
+
+
+def join_page_cut(first: str, second: str, cut_word: bool) -> str:
+    """Two parts of a text cut by a page break (the end of one page's cell, the start of the
+    next): a space between them where the first part ends in one (the line broke at a
+    space), none after a hyphen (see `join_hyphenated`), and none inside a word the layout
+    forced apart at the cell's edge (`cut_word`, known from the geometry), which the
+    dictionary confirms: the first part is not a word and the two together are."""
+    if first.endswith(" ") or not first.strip():
+        return f"{first.rstrip()} {second}".strip()
+    if first[-1:] in _HYPHENS and first[-2:-1].isalnum():
+        return join_hyphenated(first, second)
+    a, b = _tail_word(first), _head_word(second)
+    if cut_word and first[-1:].isalpha() and b[:1].islower() and not _known(a, prefixed=False) and _known(a + b):
+        return first + second
+    return f"{first} {second}"
+
+
+def _continues_word(first: str, second: str) -> bool:
+    """The second part can be the rest of the first's last word: letters on both sides, and
+    lower case after the cut unless the word is all capitals ("ШН" + "ОР")."""
+    a, b = first[-1:], second[:1]
+    if a.isalnum() and b in _CLOSING:
+        return True  # "Нижневартовска" + ", имеющих": the word and its comma forced apart
+    return a.isalpha() and b.isalpha() and (b.islower() or (a.isupper() and second.split(" ")[0].isupper()))
+
+
+def _line_join(prev: Line, line: Line, text: str, region: Region, settings: TextSettings) -> str:
+    nxt = line.text
+    if prev.trailing_space:
+        return text + " " + nxt
+    if prev.text[-1] in _HYPHENS and len(prev.text) > 1 and prev.text[-2].isalnum():
+        return join_hyphenated(text, nxt)
+    if len(prev.words) == 1 and is_full(prev, region, settings, line) and _continues_word(prev.text, nxt):
+        return join_cut_word(text, nxt)
+    return text + " " + nxt
+
+
+# --- lines to paragraphs ------------------------------------------------------------------
+
+def _gap_breaks(prev: Line, line: Line, settings: TextSettings) -> bool:
+    if line.page != prev.page:
+        return False
+    return line.top - prev.bottom > settings.paragraph_gap * max(prev.height, line.height)
+
+
+def continues(prev: Line, line: Line, region: Region, settings: TextSettings) -> bool:
+    """`line` belongs to the paragraph of `prev`."""
+    if list_marker(line, settings) is not None or _gap_breaks(prev, line, settings):
+        return False
+    return wraps(prev, line, region, settings)
+
+
+def _align(lines: list[Line], region: Region, settings: TextSettings) -> Align:
+    tol = settings.align_tolerance
+    for line in lines:
+        gap_left, gap_right = line.x0 - region.left, region.right - line.x1
+        if gap_left > tol and abs(gap_left - gap_right) <= 2 * tol:
+            return "center"
+        if gap_left > tol and gap_right <= tol:
+            return "right"
+    return "left"
+
+
+def paragraph_of(lines: list[Line], region: Region, settings: TextSettings) -> Paragraph:
+    """One paragraph from its lines: text joined, list marker taken off, look and box."""
+    marker = list_marker(lines[0], settings)
+    first = lines[0]
+    text = first.text
+    if marker is not None:
+        text = Line(first.words[1:], first.page).text
+    for prev, line in itertools.pairwise(lines):
+        text = _line_join(prev, line, text, region, settings)
+    if lines[-1].trailing_space:
+        text += " "  # kept so that a join across a page break knows the line broke at a space
+    same_page = [line for line in lines if line.page == first.page]
+    bbox = (min(line.x0 for line in same_page), min(line.top for line in same_page),
+            max(line.x1 for line in same_page), max(line.bottom for line in same_page))
+    words = [w for line in lines for w in line.words]
+    style = TextStyle(bold=all(w.bold for w in words), italic=all(w.italic for w in words))
+    return Paragraph(text=text, style=style, align=_align(lines, region, settings), list=marker,
+                     page=first.page, bbox=bbox)
+
+
+def group_lines(lines: list[Line], region: Region, settings: TextSettings) -> list[list[Line]]:
+    groups: list[list[Line]] = []
+    for line in lines:
+        if groups and continues(groups[-1][-1], line, region, settings):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def paragraphs_of(lines: list[Line], region: Region, settings: TextSettings) -> list[Paragraph]:
+    return [paragraph_of(group, region, settings) for group in group_lines(lines, region, settings)]

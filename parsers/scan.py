@@ -1,0 +1,513 @@
+"""Scans and photos to the layout model: images (PNG, JPEG, TIFF with all its pages) and, for
+the PDF parser, PDF pages without a usable text layer.
+
+Each page: rasterized or resampled to 300 dpi -> light flattened -> turned upright (Tesseract
+OSD, 90/180/270 degrees) -> deskewed (sharpest row profile) -> perspective undone (the outline
+of the largest ruled table made a rectangle) -> ruled tables found from their rules
+(parsers/ocr_grid.py) and every cell read alone with Tesseract (rus+eng); short cells
+("1.", "2.3") that the block reading misses or doubts are read again as one line -> the text
+around the tables read with automatic layout; a page without rules gets its table from text
+positions -> paragraphs, joins and vocabulary repairs (parsers/ocr_text.py). Pages run in
+parallel threads. Positions are in points (1/72 inch) of the straightened page, top-left origin.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from parsers.layout import BBox, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
+from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, Line, Word, check_available, engine
+from parsers.ocr_grid import GridCell, GridTable, cell_ink, column_edges, crop_ink, ruled_tables, split_line
+from parsers.ocr_image import (
+    clean_page,
+    densest_tile,
+    flatten_light,
+    frame_quad,
+    image_frames,
+    ink_mask,
+    pdf_page_images,
+    perspective_fix,
+    remove_specks,
+    resample,
+    rotate,
+    skew_angle,
+    turn,
+    warp,
+)
+from parsers.ocr_settings import SETTINGS, OcrSettings
+from parsers.ocr_text import TextPara, clean_lines, paragraphs, sort_lines, stroke_width
+
+LOW_CONFIDENCE = "ocr_low_confidence"
+NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?)$")  # an item number as printed
+LOOSE_NUMBER = re.compile(r"^[\dIVXl|$]{1,3}(?:[.,;:][\dIVXl|]{0,3})*[.,;:]?$")  # one misread
+NUMBER_CHARS = "0123456789.IVX"
+
+
+@dataclass
+class OcrPage:
+    """What OCR read on one page."""
+
+    page: int  # 1-based
+    width: float  # points, of the page as straightened (turned pages swap width and height)
+    height: float
+    blocks: list[Block] = field(default_factory=list)  # paragraphs and tables, top to bottom
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    turned: int = 0  # degrees the page was turned to stand upright
+    skew: float = 0.0  # degrees it was straightened by
+
+
+# --- entry points -------------------------------------------------------------------------
+
+def parse_image(path: str | Path, settings: OcrSettings = SETTINGS) -> Document:
+    """An image file (PNG, JPEG, TIFF; every page of a multi-page TIFF) as a Document with
+    format "image" and ocr=True."""
+    check_available(settings)
+    frames = [resample(gray, dpi, settings) for gray, dpi in image_frames(Path(path))]
+    pages = read_pages(frames, list(range(1, len(frames) + 1)), settings)
+    return Document(blocks=[b for p in pages for b in p.blocks], format="image", pages=len(pages), ocr=True,
+                    warnings=[w for p in pages for w in p.warnings])
+
+
+def ocr_pdf_pages(path: str | Path, pages: list[int], settings: OcrSettings = SETTINGS) -> list[OcrPage]:
+    """OCR of the given pages of a PDF, for pages without a usable text layer.
+
+    Contract: `pages` are 1-based page numbers; the result has one OcrPage per requested page,
+    in the same order. `OcrPage.blocks` are layout-model Paragraphs and Tables in reading order
+    (top to bottom), each with `page` set to that page number; tables are one `Table` per ruled
+    (or unruled) table of the page, cells with row/column spans, covered positions absent,
+    empty cells present with no text; `bbox` of paragraphs, cells and rows are in points with
+    the origin at the top left of the page as straightened (same scale as pdfplumber's
+    `x0, top, x1, bottom`; after a 90 degree turn width and height are swapped, see
+    `OcrPage.width/height/turned`). Text is repaired only against the vocabularies; cells and
+    paragraphs read with low confidence give `("ocr_low_confidence", message)` in
+    `OcrPage.warnings` naming page, table, row and column. The caller sets Document.ocr=True.
+    Raises ExtractionError("ocr_unavailable") without Tesseract or its Russian data, and
+    ExtractionError("corrupt_file") when the PDF cannot be rendered. Pages run in parallel
+    (OcrSettings.workers threads).
+    """
+    check_available(settings)
+    images = list(pdf_page_images(Path(path), pages, settings))
+    return read_pages(images, pages, settings)
+
+
+def read_pages(images: list[np.ndarray], numbers: list[int], settings: OcrSettings = SETTINGS) -> list[OcrPage]:
+    """Page images at settings.dpi read in parallel, results in input order."""
+    if len(images) <= 1 or settings.workers <= 1:
+        return [read_page(img, n, settings) for img, n in zip(images, numbers, strict=True)]
+    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+        return list(pool.map(lambda job: read_page(job[0], job[1], settings), zip(images, numbers, strict=True)))
+
+
+# --- one page -----------------------------------------------------------------------------
+
+@dataclass
+class _Prepared:
+    """A page ready to read: straight, even light, specks removed, its ruled tables found."""
+
+    flat: np.ndarray
+    ink: np.ndarray
+    tables: list[GridTable]
+    rules: np.ndarray
+    turned: int
+    skew: float
+
+
+def _ink_and_tables(flat: np.ndarray, settings: OcrSettings) -> tuple[np.ndarray, np.ndarray,
+                                                                      list[GridTable], np.ndarray]:
+    flat, ink = remove_specks(flat, ink_mask(flat, settings), settings)
+    tables, rules = ruled_tables(ink, settings)
+    return flat, ink, tables, rules
+
+
+def prepare(gray: np.ndarray, ocr: Engine, settings: OcrSettings) -> _Prepared:
+    """Light flattened, turned upright, deskewed, perspective undone, tables found."""
+    flat = flatten_light(gray, settings)
+    degrees, confidence = ocr.orientation(densest_tile(flat, settings))
+    turned = 0
+    if degrees in (90, 180, 270) and confidence >= settings.osd_min_confidence:
+        turned = degrees
+        flat = turn(flat, degrees)
+    angle = skew_angle(ink_mask(flat, settings), settings)
+    flat, ink, tables, rules = _ink_and_tables(rotate(flat, angle), settings)
+    if tables:
+        largest = max(tables, key=lambda t: (t.box[2] - t.box[0]) * (t.box[3] - t.box[1]))
+        x0, y0, x1, y1 = largest.box
+        web = np.zeros_like(rules)
+        web[y0:y1, x0:x1] = rules[y0:y1, x0:x1]
+        quad = frame_quad(web)
+        matrix = perspective_fix(quad, settings) if quad is not None else None
+        if matrix is not None:
+            flat, ink, tables, rules = _ink_and_tables(warp(flat, matrix), settings)
+    return _Prepared(flat, ink, tables, rules, turned, angle)
+
+
+def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -> OcrPage:
+    """One page image (grey, at settings.dpi) to blocks."""
+    ocr = engine(settings)
+    prepared = prepare(gray, ocr, settings)
+    flat, ink, tables, rules = prepared.flat, prepared.ink, prepared.tables, prepared.rules
+    turned, angle = prepared.turned, prepared.skew
+    scale = 72.0 / settings.dpi
+    page = OcrPage(page=number, width=flat.shape[1] * scale, height=flat.shape[0] * scale, turned=turned,
+                   skew=angle)
+    clean = clean_page(flat, ink)
+    free = clean.copy()
+    for table in tables:
+        x0, y0, x1, y1 = table.box
+        free[y0:y1, x0:x1] = 255
+    lines = with_blank_fields(_page_lines(free, ink, ocr, settings), rules, tables, settings)
+    placed: list[tuple[float, Block]] = []
+    if not tables:
+        unruled, _ = unruled_table(lines, settings)
+        if unruled is not None:  # read again with what the page pass missed inside the table
+            lines = recover_missed(lines, ink, clean, unruled[0].box, ocr, settings)
+            unruled, lines = unruled_table(lines, settings)
+        if unruled is not None:
+            tables_read = [_unruled_to_layout(unruled, number, scale, settings, ink, page)]
+            placed.append((unruled[0].box[1], tables_read[0]))
+    content = _content_limits(lines, tables, flat.shape[1])
+    body_stroke = _body_stroke(ink, tables, lines)
+    for t_index, table in enumerate(tables):
+        placed.append((table.box[1], _ruled_to_layout(table, clean, ink, ocr, number, t_index, scale, settings,
+                                                      body_stroke, page)))
+    for para in paragraphs(lines, content[0], content[1], settings) if lines else []:
+        if not para.text.strip():
+            continue
+        bold = stroke_width(_region(ink, para.box)) >= settings.bold_stroke_ratio * body_stroke
+        placed.append((para.box[1], Paragraph(
+            text=para.text, style=TextStyle(bold=bold), align=para.align,
+            list=ListInfo(ordered=False) if para.bullet else None, page=number, bbox=_points(para.box, scale))))
+        if para.confidence < settings.low_confidence:
+            page.warnings.append((LOW_CONFIDENCE, f"page {number}, paragraph «{_short(para.text)}»: "
+                                  f"read with {para.confidence:.0f}% confidence"))
+    placed.sort(key=lambda item: item[0])
+    page.blocks = [block for _, block in placed]
+    return page
+
+
+def _page_lines(free: np.ndarray, ink: np.ndarray, ocr: Engine, settings: OcrSettings) -> list[Line]:
+    """Lines of the text outside the tables."""
+    if np.count_nonzero(free < 128) < settings.min_ink_pixels:
+        return []
+    return clean_lines(ocr.read(free, PSM_AUTO), settings)
+
+
+def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTable],
+                      settings: OcrSettings) -> list[Line]:
+    """Blanks to fill in ("от _____ № _____") put back as underscores: Tesseract does not read
+    them, and the rule finder sees them as short rules outside any table."""
+    mask = rules.copy()
+    for table in tables:
+        x0, y0, x1, y1 = table.box
+        mask[y0:y1, x0:x1] = 0
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    out = [Line(words=list(ln.words), block=ln.block) for ln in lines]
+    for i in range(1, n):
+        x, y, w, h, _ = (int(v) for v in stats[i])
+        if h > settings.blank_max_height_px or w > settings.blank_max_width_px:
+            continue
+        blank = Word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
+        centre = y + h / 2
+        home = next((ln for ln in out if ln.box[1] <= centre <= ln.box[3] + (ln.box[3] - ln.box[1]) * 0.5), None)
+        if home is not None:  # a blank stands in a line of text; a lone long line is an edge or a rule
+            home.words = sorted([*home.words, blank], key=lambda wd: wd.box[0])
+    return sort_lines(out, settings)
+
+
+def recover_missed(lines: list[Line], ink: np.ndarray, clean: np.ndarray, region: tuple[int, int, int, int],
+                   ocr: Engine, settings: OcrSettings) -> list[Line]:
+    """Text in `region` that no word of the page pass covers (short isolated items such as the
+    "2." of a number column, which a whole-page reading often drops) read one piece at a time
+    as a single line, and put into the line at its height."""
+    x0, y0, x1, y1 = region
+    left = ink[y0:y1, x0:x1].copy()
+    for line in lines:
+        for word in line.words:
+            wx0, wy0, wx1, wy1 = word.box
+            left[max(wy0 - y0 - 3, 0):max(wy1 - y0 + 3, 0), max(wx0 - x0 - 3, 0):max(wx1 - x0 + 3, 0)] = 0
+    blobs = cv2.dilate(left, cv2.getStructuringElement(cv2.MORPH_RECT, (settings.missed_join_px, 3)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    heights = [ln.box[3] - ln.box[1] for ln in lines]
+    height = float(np.median(heights)) if heights else 40.0
+    out = [Line(words=list(ln.words), block=ln.block) for ln in lines]
+    for i in range(1, n):
+        bx, by, bw, bh, area = (int(v) for v in stats[i])
+        if area < settings.min_ink_pixels * 4 or not 0.4 * height <= bh <= 1.6 * height:
+            continue
+        ink_part = left[by:by + bh, bx:bx + bw]
+        found = crop_ink(clean, ink_part, (x0 + bx, y0 + by), settings)
+        if found is None:
+            continue
+        crop, origin = found
+        read = clean_lines(_offset(ocr.read(crop, PSM_LINE), *origin), settings)
+        words = [w for ln in read for w in ln.words]
+        if not words:
+            continue
+        centre = y0 + by + bh / 2
+        home = next((ln for ln in out if ln.box[1] <= centre <= ln.box[3]), None)
+        if home is None:
+            out.append(Line(words=words))
+        else:
+            home.words = sorted([*home.words, *words], key=lambda w: w.box[0])
+    return sort_lines(out, settings)
+
+
+def _content_limits(lines: list[Line], tables: list[GridTable], width: int) -> tuple[float, float]:
+    """Left and right edges of the text area: as far as the tables and the text reach (a Word
+    table sticks out of the margins by its cell padding; right-aligned lines reach the margin)."""
+    lefts = [float(t.box[0]) for t in tables] + [float(ln.box[0]) for ln in lines]
+    rights = [float(t.box[2]) for t in tables] + [float(ln.box[2]) for ln in lines]
+    if not lefts:
+        return 0.0, float(width)
+    return min(lefts), max(rights)
+
+
+def _region(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    return ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+
+
+def _body_stroke(ink: np.ndarray, tables: list[GridTable], lines: list[Line]) -> float:
+    """Stroke width of the page's ordinary text: the median over table cells, else lines."""
+    widths = []
+    for table in tables:
+        for cell in table.cells:
+            x0, y0, x1, y1 = cell.box
+            inset = 6
+            region = ink[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
+            if np.count_nonzero(region) > 200:
+                widths.append(stroke_width(region))
+    if not widths:
+        widths = [stroke_width(_region(ink, ln.box)) for ln in lines]
+    widths = [w for w in widths if w > 0]
+    return float(np.median(widths)) if widths else 1.0
+
+
+def _points(box: tuple[int, int, int, int] | tuple[float, float, float, float], scale: float) -> BBox:
+    return (round(box[0] * scale, 2), round(box[1] * scale, 2), round(box[2] * scale, 2), round(box[3] * scale, 2))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+
+
+# --- ruled tables -------------------------------------------------------------------------
+
+def _offset(lines: list[Line], dx: int, dy: int) -> list[Line]:
+    return [Line(words=[Word(w.text, w.conf, (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy))
+                        for w in ln.words], block=ln.block) for ln in lines]
+
+
+def _mean_conf(lines: list[Line]) -> float:
+    words = [w for ln in lines for w in ln.words]
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+@dataclass
+class _CellRead:
+    cell: GridCell
+    lines: list[Line]
+    confidence: float
+    crop: np.ndarray | None = None  # the cell's ink with a margin, kept for a second reading
+    origin: tuple[int, int] = (0, 0)
+
+
+def read_cell(clean: np.ndarray, ink: np.ndarray, table: GridTable, cell: GridCell, ocr: Engine,
+              settings: OcrSettings) -> _CellRead:
+    """A cell's lines: read as a block; a short one-line cell the block reading misses or
+    doubts is read again as a single line, and the more confident reading kept."""
+    region = cell_ink(ink, table, cell, settings)
+    found = crop_ink(clean, region, (cell.box[0], cell.box[1]), settings)
+    if found is None:
+        return _CellRead(cell, [], 100.0)
+    crop, origin = found
+    lines = clean_lines(_offset(ocr.read(crop, PSM_BLOCK), *origin), settings)
+    pad = settings.crop_pad_px
+    ink_h, ink_w = crop.shape[0] - 2 * pad, crop.shape[1] - 2 * pad
+    short = len(lines) <= 1 and ink_w <= settings.short_cell_max_width * ink_h
+    if short and _mean_conf(lines) < settings.reread_confidence:
+        again = clean_lines(_offset(ocr.read(crop, PSM_LINE), *origin), settings)
+        if again and _mean_conf(again) > _mean_conf(lines):
+            lines = again
+    return _CellRead(cell, lines, _mean_conf(lines) if lines else 0.0, crop if short else None, origin)
+
+
+def _number_columns(reads: list[_CellRead], settings: OcrSettings) -> set[int]:
+    """Columns whose body cells mostly hold item numbers ("1.", "2.3", "IV")."""
+    counts: dict[int, list[bool]] = {}
+    for read in reads:
+        if read.cell.row == 0 or read.cell.col_span > 1 or not read.lines:
+            continue
+        text = " ".join(ln.text for ln in read.lines)
+        counts.setdefault(read.cell.col, []).append(bool(LOOSE_NUMBER.match(text)))
+    return {col for col, flags in counts.items()
+            if len(flags) >= 2 and sum(flags) / len(flags) >= settings.number_column_share}
+
+
+def _reread_numbers(reads: list[_CellRead], ocr: Engine, settings: OcrSettings) -> None:
+    """Cells of a number column that did not come out as a number are read again as one line
+    of digits, dots and Roman numerals."""
+    columns = _number_columns(reads, settings)
+    for read in reads:
+        if read.cell.col not in columns or read.crop is None or read.cell.row == 0:
+            continue
+        text = " ".join(ln.text for ln in read.lines)
+        if NUMBER.match(text):
+            continue
+        again = clean_lines(_offset(ocr.read(read.crop, PSM_LINE, whitelist=NUMBER_CHARS), *read.origin), settings)
+        if again and NUMBER.match(" ".join(ln.text for ln in again)):
+            read.lines, read.confidence = again, _mean_conf(again)
+
+
+def _text_padding(reads: list[_CellRead]) -> float:
+    """The table's cell padding: the smallest usual distance from a cell's left rule to its text."""
+    offsets = [min(ln.box[0] for ln in r.lines) - r.cell.box[0] for r in reads if r.lines]
+    return float(np.percentile(offsets, 20)) if offsets else 0.0
+
+
+def _cell_paragraphs(paras: list[TextPara], ink: np.ndarray, body_stroke: float, number: int, scale: float,
+                     settings: OcrSettings) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    numbered = [p.number for p in paras]
+    ordered_run = len(paras) >= 2 and numbered == list(range(1, len(paras) + 1))
+    for para in paras:
+        bold = stroke_width(_region(ink, para.box)) >= settings.bold_stroke_ratio * body_stroke
+        text = para.text
+        list_info = None
+        if para.bullet:
+            list_info = ListInfo(ordered=False)
+        elif ordered_run:
+            list_info = ListInfo(ordered=True)
+            text = text.split(" ", 1)[1] if " " in text else text
+        out.append(Paragraph(text=text, style=TextStyle(bold=bold), align=para.align, list=list_info,
+                             page=number, bbox=_points(para.box, scale)))
+    return out
+
+
+def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: Engine, number: int,
+                     t_index: int, scale: float, settings: OcrSettings, body_stroke: float,
+                     page: OcrPage) -> Table:
+    out = Table(n_cols=table.n_cols, page=number)
+    for r in range(table.n_rows):
+        out.rows.append(Row(index=r, page=number,
+                            bbox=_points((table.xs[0], table.ys[r], table.xs[-1], table.ys[r + 1]), scale)))
+    reads = [read_cell(clean, ink, table, cell, ocr, settings) for cell in table.cells]
+    _reread_numbers(reads, ocr, settings)
+    padding = _text_padding(reads)
+    for read in reads:
+        cell = read.cell
+        x0, _, x1, _ = cell.box
+        paras = paragraphs(read.lines, x0 + padding, x1 - padding, settings) if read.lines else []
+        out.cells.append(Cell(row=cell.row, col=cell.col, row_span=cell.row_span, col_span=cell.col_span,
+                              paragraphs=_cell_paragraphs(paras, ink, body_stroke, number, scale, settings),
+                              bbox=_points(cell.box, scale)))
+        text = " ".join(p.text for p in paras)
+        if text and read.confidence < settings.low_confidence:
+            page.warnings.append((LOW_CONFIDENCE, f"page {number}, table {t_index + 1}, row {cell.row + 1}, "
+                                  f"column {cell.col + 1}: read with {read.confidence:.0f}% confidence: "
+                                  f"«{_short(text)}»"))
+    return out
+
+
+# --- unruled tables -----------------------------------------------------------------------
+
+def _segments(line: Line, settings: OcrSettings) -> int:
+    gaps = [b.box[0] - a.box[2] for a, b in zip(line.words, line.words[1:], strict=False)]
+    return 1 + sum(1 for g in gaps if g >= settings.column_gap_px)
+
+
+def unruled_table(lines: list[Line], settings: OcrSettings) -> tuple[tuple[GridTable, list[list[list[Line]]]] | None,
+                                                                      list[Line]]:
+    """A table set out by position only: ((grid, cell lines by row and column), lines left
+    outside it), or (None, lines) when the lines show no columns."""
+    multi = [i for i, ln in enumerate(lines) if _segments(ln, settings) >= settings.min_columns]
+    if len(multi) < settings.min_table_lines:
+        return None, lines
+    start = multi[0]
+    end = max(i for i, ln in enumerate(lines) if _segments(ln, settings) >= 2) + 1
+    body = lines[start:end]
+    edges = column_edges([ln for ln in body if _segments(ln, settings) >= 2], settings)
+    if len(edges) + 1 < settings.min_columns:
+        return None, lines
+    height = float(np.median([ln.box[3] - ln.box[1] for ln in body]))
+    rows: list[list[Line]] = []
+    numbered_seen = False
+    for line in body:
+        columns = split_line(line, edges)
+        first_col = bool(columns[0])
+        spans = len([c for c in columns if c]) == 1 and _crosses(line, edges)
+        gap = line.box[1] - rows[-1][-1].box[3] if rows else 0
+        starts_number = first_col and line.words[columns[0][0]].text[:1].isdigit()
+        numbered_seen = numbered_seen or starts_number
+        new_row = (not rows or spans or gap > settings.paragraph_pitch * height
+                   or (starts_number and numbered_seen) or _crosses(rows[-1][-1], edges))
+        if new_row:
+            rows.append([line])
+        else:
+            rows[-1].append(line)
+    left = min(ln.box[0] for ln in body) - 2
+    right = max(ln.box[2] for ln in body) + 2
+    xs = [left, *edges, right]
+    ys = [rows[0][0].box[1] - 2] + [r[-1].box[3] + 1 for r in rows]
+    grid = GridTable(box=(left, ys[0], right, ys[-1]), xs=xs, ys=ys)
+    cell_lines: list[list[list[Line]]] = []
+    for r, row in enumerate(rows):
+        by_col: list[list[Line]] = [[] for _ in range(len(xs) - 1)]
+        if len(row) == 1 and _crosses(row[0], edges):
+            by_col[0] = row
+            grid.cells.append(GridCell(r, 0, 1, len(xs) - 1, (left, ys[r], right, ys[r + 1]), 0))
+        else:
+            for line in row:
+                for c, idx in enumerate(split_line(line, edges)):
+                    if idx:
+                        by_col[c].append(Line(words=[line.words[i] for i in idx], block=line.block))
+            for c in range(len(xs) - 1):
+                grid.cells.append(GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1]), 0))
+        cell_lines.append(by_col)
+    return (grid, cell_lines), lines[:start] + lines[end:]
+
+
+def _crosses(line: Line, edges: list[int]) -> bool:
+    return any(w.box[0] < e < w.box[2] for w in line.words for e in edges)
+
+
+def _unruled_to_layout(found: tuple[GridTable, list[list[list[Line]]]], number: int, scale: float,
+                       settings: OcrSettings, ink: np.ndarray, page: OcrPage) -> Table:
+    grid, cell_lines = found
+    out = Table(n_cols=grid.n_cols, page=number)
+    for r in range(grid.n_rows):
+        out.rows.append(Row(index=r, page=number, bbox=_points((grid.xs[0], grid.ys[r], grid.xs[-1], grid.ys[r + 1]),
+                                                               scale)))
+    body_stroke = float(np.median([stroke_width(_region(ink, c.box)) for c in grid.cells] or [1.0])) or 1.0
+    # the text area of a column is as wide as its widest line: there are no rules to go by
+    reach: dict[int, tuple[float, float]] = {}
+    for row in cell_lines:
+        for c, col_lines in enumerate(row):
+            for ln in col_lines:
+                lo, hi = reach.get(c, (float(ln.box[0]), float(ln.box[2])))
+                reach[c] = (min(lo, ln.box[0]), max(hi, ln.box[2]))
+    for cell in grid.cells:
+        lines = cell_lines[cell.row][cell.col]
+        x0, _, x1, _ = cell.box
+        left, right = reach.get(cell.col, (float(x0), float(x1)))
+        if cell.col_span > 1:
+            left, right = float(x0), float(x1)
+        paras = paragraphs(lines, left, right, settings) if lines else []
+        confidence = _mean_conf(lines) if lines else 100.0
+        out.cells.append(Cell(row=cell.row, col=cell.col, row_span=cell.row_span, col_span=cell.col_span,
+                              paragraphs=_cell_paragraphs(paras, ink, body_stroke, number, scale, settings),
+                              bbox=_points(cell.box, scale)))
+        if paras and confidence < settings.low_confidence:
+            page.warnings.append((LOW_CONFIDENCE, f"page {number}, table 1, row {cell.row + 1}, column "
+                                  f"{cell.col + 1}: read with {confidence:.0f}% confidence"))
+    return out
+
+
+__all__ = ["OcrPage", "ocr_pdf_pages", "parse_image", "read_page", "read_pages"]
