@@ -8,6 +8,11 @@ from pathlib import Path
 import click
 
 from extractor.output import error_document, to_json, write_atomic
+from extractor.workflow.batch import batch_command
+from extractor.workflow.compare_cli import compare_command
+from extractor.workflow.debug import debug_command
+from extractor.workflow.export import export_command
+from extractor.workflow.validate import validate_command
 from models import Plan
 from models.schema import render
 from parsers.errors import ExtractionError
@@ -61,6 +66,13 @@ def schema(output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         write_atomic(output, text)
+
+
+main.add_command(batch_command)
+main.add_command(export_command)
+main.add_command(validate_command)
+main.add_command(compare_command)
+main.add_command(debug_command)
 
 
 if __name__ == "__main__":

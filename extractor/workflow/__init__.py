@@ -1,0 +1,1 @@
+"""The staff workflow: commands over many plans (batch, export, validate, compare, debug)."""

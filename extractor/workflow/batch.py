@@ -1,0 +1,525 @@
+"""`roadmap batch`: convert a folder of submissions in worker processes.
+
+Inputs are files, folders (walked recursively), globs and .zip archives (nested ones too).
+Each input gets one JSON in OUTDIR named `<stem>.<digest>.json`, the digest covering the
+input's base name and content: two inputs with the same base name but different content
+never collide, and the same file given again maps to the output it already has, so a
+re-run skips it. OUTDIR/_report.json lists every input with its outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import multiprocessing
+import os
+import signal
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from itertools import islice
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from types import FrameType
+from typing import Any, Literal
+
+import click
+
+from extractor.output import error_document, to_json, write_atomic
+from extractor.workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
+from models import Plan
+from parsers import sniff
+from parsers.errors import ExtractionError
+
+REPORT_NAME = "_report.json"
+EXIT_SOME_FAILED = 3
+# Not a contract error code: the extractor itself failed (a bug or a dead worker). Such inputs
+# get no output JSON, since the contract's error object has no code for them; the report has it.
+INTERNAL_ERROR = "internal_error"
+_WINDOWS_UNSAFE = str.maketrans({c: "_" for c in '<>:"/\\|?*'})
+
+Status = Literal["converted", "skipped", "failed"]
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Every knob of a batch run in one place."""
+
+    workers: int = field(default_factory=default_workers)
+    force: bool = False
+    timeout: float | None = 600.0  # seconds per file; a scan of many pages through OCR takes minutes
+    entry: str = "extractor:extract"  # module:function turning a path into a Plan (tests swap it)
+    digest_chars: int = 12  # hex digits of the name+content digest in output names
+    max_stem_bytes: int = 150  # keeps `<stem>.<digest>.json` under the 255-byte file name limit
+    max_zip_depth: int = 3  # archives inside archives, how deep
+
+
+# ---- output names and previous outputs ---------------------------------------------------
+
+
+def output_name(item: Input, settings: BatchSettings) -> str:
+    """`<stem>.<digest>.json`: the digest covers the base name and the content."""
+    key = f"{item.filename}\0{item.sha256}" if item.sha256 else f"{item.display}\0unread"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[: settings.digest_chars]
+    return f"{_safe_stem(item.filename, settings.max_stem_bytes)}.{digest}.json"
+
+
+def _safe_stem(filename: str, max_bytes: int) -> str:
+    stem = Path(filename).stem.translate(_WINDOWS_UNSAFE).lstrip(".") or "plan"
+    encoded = stem.encode("utf-8")[:max_bytes]
+    return encoded.decode("utf-8", errors="ignore")
+
+
+def previous_plan(path: Path, item: Input) -> dict[str, Any] | None:
+    """The plan an earlier run wrote for this very input (same name and content), if any."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    source = data.get("source")
+    if isinstance(source, dict) and source.get("sha256") == item.sha256 and source.get("filename") == item.filename:
+        return dict(data)
+    return None
+
+
+# ---- outcomes ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why an input gave no plan: a contract error code (or internal_error) and a message."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    format: str | None = None
+    pages: int | None = None
+    activities: int | None = None
+    warnings: int | None = None
+    error: Failure | None = None
+
+    @classmethod
+    def skipped(cls, plan: dict[str, Any]) -> Outcome:
+        """The outcome of an input whose plan an earlier run wrote (read back from its JSON)."""
+        source = plan.get("source", {})
+        return cls(
+            status="skipped",
+            format=source.get("format"),
+            pages=source.get("pages"),
+            activities=len(plan.get("activities", [])),
+            warnings=len(plan.get("warnings", [])),
+        )
+
+    @classmethod
+    def failure(cls, code: str, message: str, kind: str | None = None) -> Outcome:
+        return cls(status="failed", format=kind, error=Failure(code, message))
+
+
+@dataclass(frozen=True)
+class Job:
+    item: Input
+    output: Path
+    timeout: float | None
+    entry: str
+
+
+# ---- the worker --------------------------------------------------------------------------
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle: it stops handing out files and lets running ones finish.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@cache
+def _entry(spec: str) -> Callable[[Path], Plan]:
+    module, _, name = spec.partition(":")
+    function: Callable[[Path], Plan] = getattr(importlib.import_module(module), name)
+    return function
+
+
+def convert(job: Job) -> Outcome:
+    """Extract one input and write its JSON (a plan or the contract's error object)."""
+    with tempfile.TemporaryDirectory(prefix="roadmap-batch-") as tmp:
+        path = job.item.path
+        try:
+            path = materialize(job.item, Path(tmp))
+            with _deadline(job.timeout):
+                plan = _entry(job.entry)(path)
+            text = to_json(plan)
+        except (ExtractionError, _Expired) as exc:  # _Expired: the timer fired as the block ended
+            error = exc if isinstance(exc, ExtractionError) else _timeout(job.timeout)
+            write_atomic(job.output, to_json(error_document(error, job.item.filename)))
+            return Outcome.failure(error.code, error.message, _kind(path))
+        except Exception as exc:  # a bug must not stop the batch; the report names it
+            return Outcome.failure(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}", _kind(path))
+    write_atomic(job.output, text)
+    return Outcome(
+        status="converted",
+        format=plan.source.format,
+        pages=plan.source.pages,
+        activities=len(plan.activities),
+        warnings=len(plan.warnings),
+    )
+
+
+def _kind(path: Path) -> str | None:
+    try:
+        return sniff(path)
+    except OSError:
+        return None
+
+
+class _Expired(BaseException):
+    """The time of one file ran out. Not an Exception, so that no `except Exception` in a
+    parser turns it into another error or swallows it."""
+
+
+def _timeout(seconds: float | None) -> ExtractionError:
+    return ExtractionError("timeout", f"not finished within {seconds or 0:g} s")
+
+
+@contextmanager
+def _deadline(seconds: float | None) -> Iterator[None]:
+    """The contract's `timeout` error when the block runs longer than `seconds` (where the OS
+    has SIGALRM). Inside the block the time-out travels as _Expired, past parser handlers."""
+    if not seconds or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise _timeout(seconds) from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# ---- the pool ----------------------------------------------------------------------------
+
+
+@cache
+def _mp_context() -> BaseContext:
+    # forkserver: workers fork from a clean server that imported the extractor once, not from
+    # this process and its progress-bar thread (forking a threaded process can deadlock).
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["extractor.pipeline"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+Done = Callable[[Job, Outcome], None]
+Running = Callable[[list[Job]], None]
+
+
+def execute(jobs: list[Job], workers: int, done: Done, running: Running | None = None) -> None:
+    """Run every job, calling done() as each finishes.
+
+    A worker that dies (a crash in native code, the memory killer) breaks the whole pool; the
+    unfinished jobs are then run again one at a time, where the first unfinished one is the
+    one that killed its worker: it fails and the rest go on.
+    """
+    remaining, size = jobs, min(workers, len(jobs))
+    while remaining:
+        unfinished = _run_pool(remaining, size, done, running)
+        if unfinished and size == 1:
+            done(unfinished[0], Outcome.failure(INTERNAL_ERROR, "the worker process died on this file"))
+            unfinished, size = unfinished[1:], min(workers, len(unfinished) - 1)
+        elif unfinished:
+            size = 1
+        remaining = unfinished
+
+
+def _run_pool(jobs: list[Job], size: int, done: Done, running: Running | None) -> list[Job]:
+    """Run jobs in one pool; the jobs left unfinished when the pool broke, in submission order."""
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=_mp_context(), initializer=_worker_init)
+    broken: set[int] = set()
+    try:
+        futures = {pool.submit(convert, job): n for n, job in enumerate(jobs)}
+        waiting = dict.fromkeys(range(len(jobs)))  # insertion-ordered: workers take jobs in this order
+        if running:
+            running([jobs[k] for k in islice(waiting, size)])
+        for future in as_completed(futures):
+            n = futures[future]
+            waiting.pop(n)
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                broken.add(n)
+                continue
+            except Exception as exc:  # e.g. a result that cannot be sent back
+                outcome = Outcome.failure(INTERNAL_ERROR, f"{type(exc).__name__}: {exc}")
+            done(jobs[n], outcome)
+            if running:
+                running([jobs[k] for k in islice(waiting, size)])
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return [job for n, job in enumerate(jobs) if n in broken]
+
+
+# ---- the run -----------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One input of the run and what became of it."""
+
+    item: Input
+    output: str
+    outcome: Outcome | None = None
+    same_as: str | None = None  # an earlier input of this run with the same name and content
+
+    def as_json(self) -> dict[str, Any]:
+        outcome = self.outcome or Outcome.failure(INTERNAL_ERROR, "not run")
+        return {
+            "input": self.item.display,
+            "archive": str(self.item.path) if self.item.members else None,
+            "member": self.item.member,
+            "filename": self.item.filename,
+            "sha256": self.item.sha256,
+            "output": self.output if outcome.error is None or outcome.error.code != INTERNAL_ERROR else None,
+            "status": outcome.status,
+            "same_as": self.same_as,
+            "format": outcome.format,
+            "pages": outcome.pages,
+            "activities": outcome.activities,
+            "warnings": outcome.warnings,
+            "error": {"code": outcome.error.code, "message": outcome.error.message} if outcome.error else None,
+        }
+
+
+@dataclass
+class BatchReport:
+    entries: list[Entry]
+    elapsed: float = 0.0
+
+    def count(self, status: Status) -> int:
+        return sum(1 for e in self.entries if e.outcome and e.outcome.status == status)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "summary": {
+                "inputs": len(self.entries),
+                "converted": self.count("converted"),
+                "skipped": self.count("skipped"),
+                "failed": self.failed,
+            },
+            "files": [e.as_json() for e in self.entries],
+        }
+
+
+class Progress:
+    """What a run tells its caller as it goes (the CLI draws a progress bar from it)."""
+
+    def start(self, total: int) -> None: ...
+
+    def running(self, names: list[str]) -> None: ...
+
+    def finished(self, entry: Entry) -> None: ...
+
+
+def run_batch(
+    arguments: Sequence[str], outdir: Path, settings: BatchSettings, progress: Progress | None = None
+) -> BatchReport:
+    """Convert every input the arguments name into OUTDIR; write OUTDIR/_report.json."""
+    started = time.perf_counter()
+    items = collect_inputs(arguments, settings.max_zip_depth)
+    entries = [Entry(item, output_name(item, settings)) for item in items]
+    if not entries:
+        raise InputError("no plan files found in the inputs")
+    outdir.mkdir(parents=True, exist_ok=True)
+    jobs = _plan_jobs(entries, outdir, settings)
+    by_output: dict[str, list[Entry]] = {}
+    for entry in entries:
+        by_output.setdefault(entry.output, []).append(entry)
+    sink = progress or Progress()
+    sink.start(len(jobs))
+
+    def done(job: Job, outcome: Outcome) -> None:
+        if outcome.error and outcome.error.code == INTERNAL_ERROR:
+            job.output.unlink(missing_ok=True)  # an earlier run's error object would contradict the report
+        sharing = by_output[job.output.name]  # the input and its repeats in this run
+        for entry in sharing:
+            entry.outcome = outcome
+        sink.finished(sharing[0])
+
+    def running(active: list[Job]) -> None:
+        sink.running([job.item.display for job in active])
+
+    # the largest first, so one big scan does not start last and leave the other workers idle
+    execute(sorted(jobs, key=lambda job: -job.item.size), settings.workers, done, running)
+    report = BatchReport(entries, time.perf_counter() - started)
+    write_atomic(outdir / REPORT_NAME, json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
+    return report
+
+
+def _plan_jobs(entries: list[Entry], outdir: Path, settings: BatchSettings) -> list[Job]:
+    """Settle what needs no worker (refusals, skips, repeats); the jobs for the rest."""
+    jobs: list[Job] = []
+    first: dict[str, Entry] = {}
+    for entry in entries:
+        item, target = entry.item, outdir / entry.output
+        if entry.output in first:
+            entry.same_as = first[entry.output].item.display
+            continue
+        first[entry.output] = entry
+        if item.refusal:
+            code, message = item.refusal
+            write_atomic(target, to_json(error_document(ExtractionError(code, message), item.filename)))
+            entry.outcome = Outcome.failure(code, message, "zip" if is_archive_name(item.filename) else None)
+            continue
+        previous = None if settings.force else previous_plan(target, item)
+        if previous is not None:
+            entry.outcome = Outcome.skipped(previous)
+            continue
+        jobs.append(Job(item, target, settings.timeout, settings.entry))
+    for entry in entries:  # repeats of a settled input share its outcome now
+        if entry.same_as and first[entry.output].outcome is not None:
+            entry.outcome = first[entry.output].outcome
+    return jobs
+
+
+# ---- the command -------------------------------------------------------------------------
+
+
+class RichProgress(Progress):
+    """A progress bar on a terminal (count, current files, elapsed and remaining time);
+    elsewhere (logs, CI) one line per finished file."""
+
+    def __init__(self, console: Any) -> None:
+        from rich import progress as bar
+
+        self.console = console
+        self.total = 0
+        self.finished_count = 0
+        self.bar = bar.Progress(
+            bar.SpinnerColumn(),
+            bar.BarColumn(),
+            bar.MofNCompleteColumn(),
+            bar.TimeElapsedColumn(),
+            bar.TextColumn("•"),
+            bar.TimeRemainingColumn(),
+            bar.TextColumn("{task.fields[current]}", style="cyan"),
+            console=console,
+            disable=not console.is_terminal,
+        )
+        self.task = self.bar.add_task("batch", total=None, current="")
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.bar.update(self.task, total=total)
+        self.bar.start()
+
+    def running(self, names: list[str]) -> None:
+        self.bar.update(self.task, current=", ".join(Path(n).name for n in names))
+
+    def finished(self, entry: Entry) -> None:
+        self.finished_count += 1
+        self.bar.advance(self.task)
+        if not self.console.is_terminal and entry.outcome:
+            error = entry.outcome.error
+            what = f"{error.code}: {error.message}" if error else entry.outcome.status
+            line = f"[{self.finished_count}/{self.total}] {entry.item.display}: {what}"
+            self.console.print(line, highlight=False, markup=False, soft_wrap=True)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def summary_table(report: BatchReport) -> Any:
+    """The end-of-run table: one row per input."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_lines=False, header_style="bold")
+    for header, justify in (("file", "left"), ("format", "left"), ("pages", "right"), ("activities", "right"),
+                            ("warnings", "right"), ("status", "left"), ("error", "left")):
+        table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for entry in report.entries:
+        outcome = entry.outcome or Outcome.failure(INTERNAL_ERROR, "not run")
+        status = f"same as {Path(entry.same_as).name}" if entry.same_as else outcome.status
+        cells = (
+            entry.item.display,
+            outcome.format or "",
+            _cell(outcome.pages),
+            _cell(outcome.activities),
+            _cell(outcome.warnings),
+            status,
+            f"{outcome.error.code}: {outcome.error.message}" if outcome.error else "",
+        )
+        # Text, not markup: file names may hold "[…]"
+        table.add_row(*(Text(c) for c in cells),
+                      style="red" if outcome.error else ("dim" if outcome.status == "skipped" else None))
+    return table
+
+
+def _cell(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+@click.command("batch")
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for one JSON per input and _report.json.")
+@click.option("-j", "--workers", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
+@click.option("--force", is_flag=True, help="Convert again inputs that already have an output.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=BatchSettings.timeout,
+              show_default=True, help="Seconds one file may take before it fails with `timeout`.")
+def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, force: bool, timeout: float) -> None:
+    """Convert many plans: INPUTS are files, folders, globs and .zip archives.
+
+    Each input gets OUTDIR/<stem>.<digest>.json (its plan, or the contract's error object);
+    OUTDIR/_report.json lists them all. Inputs whose plan is already there (same name and
+    content) are skipped unless --force; failed ones are tried again. Exit 0 when every file
+    converted, 3 when some failed.
+    """
+    from rich.console import Console
+
+    settings = BatchSettings(workers=workers or default_workers(), force=force, timeout=timeout)
+    progress = RichProgress(Console(stderr=True))
+    try:
+        report = run_batch(inputs, outdir, settings, progress)
+    finally:
+        progress.stop()
+    # logs and pipes get wide lines rather than rich's 80 columns, unless COLUMNS says otherwise
+    out = Console() if Console().is_terminal or "COLUMNS" in os.environ else Console(width=160)
+    out.print(summary_table(report))
+    out.print(
+        f"{report.count('converted')} converted, {report.count('skipped')} skipped (unchanged), "
+        f"{report.failed} failed in {report.elapsed:.1f} s; report: {outdir / REPORT_NAME}",
+        highlight=False, markup=False, soft_wrap=True,
+    )
+    raise SystemExit(EXIT_SOME_FAILED if report.failed else 0)

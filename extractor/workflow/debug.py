@@ -1,0 +1,437 @@
+"""`roadmap debug`: see what the extractor saw.
+
+The layout model of a file is analysed with the extractor's own steps (tables.plan_parts
+for header rows and column roles, rows.part_items and rows.promote_parent_rows for section
+and activity rows, pipeline.assemble for the activities that came out). Then:
+
+- `.html` output: every table as a grid with its merges (rowspan/colspan), header rows,
+  section rows, skipped rows and column roles, each activity row with the activity it gave;
+- `.png` output (PDF and scanned PDF): the page image with the detected cells, header rows,
+  section rows, joined rows and column roles drawn on it, as pdfplumber's visual debugging
+  does for its own table finder. Positions come from the layout model (Table.page, Row.page,
+  Row.bbox, Cell.bbox, in PDF points from the top left).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+import jinja2
+
+from extractor.output import write_atomic
+from extractor.rows import RawActivity, RawSection, heading_items, part_items, promote_parent_rows
+from extractor.tables import PlanPart, plan_parts
+from models import ColumnRole, Plan
+from parsers.errors import ExtractionError
+from parsers.layout import BBox, Cell, Document, Table
+
+RowKind = Literal["header", "repeat", "section", "promoted", "activity", "skipped"]
+ShapeKind = Literal["cell", "header", "section", "activity", "skipped", "column", "join", "table"]
+
+ROW_KIND_NAMES: dict[str, str] = {
+    "header": "заголовок",
+    "repeat": "повтор заголовка",
+    "section": "раздел",
+    "promoted": "раздел (номер над подпунктами)",
+    "activity": "мероприятие",
+    "skipped": "пропущена (пустая или продолжение объединённых ячеек)",
+}
+POSITIONED_FORMATS = frozenset({"pdf", "scan"})
+
+
+_SHAPE_OF_ROW: dict[RowKind, ShapeKind] = {
+    "header": "header", "repeat": "header", "section": "section", "promoted": "section",
+    "activity": "activity", "skipped": "skipped",
+}
+
+
+class DebugError(ValueError):
+    """A request the file cannot answer (a page it lacks, positions it has not)."""
+
+
+@dataclass(frozen=True)
+class DebugSettings:
+    resolution: int = 110  # dpi of the page image
+    fill_alpha: int = 70  # 0..255: how strongly row kinds tint the page
+    cell_stroke: int = 1
+    row_stroke: int = 2
+    label_size: int = 11  # px of the labels drawn on the page
+    label_gap: float = 2.0  # points between a label and what it names
+
+
+@dataclass
+class RowInfo:
+    index: int
+    kind: RowKind
+    page: int | None
+    activities: list[int] = field(default_factory=list)  # seq of the activities this row is part of
+
+
+@dataclass
+class TableView:
+    """One table of the document as the extractor read it."""
+
+    index: int  # among all tables of the document
+    table: Table
+    part: PlanPart | None  # None: not a table of the plan
+    rows: list[RowInfo]
+    roles: list[ColumnRole | None]  # per grid column
+
+    @property
+    def header_rows(self) -> int:
+        return self.part.header_rows if self.part is not None else 0
+
+
+@dataclass
+class Analysis:
+    document: Document
+    tables: list[TableView]
+    plan: Plan | None
+    error: str | None  # why no plan came out, if none did
+
+
+def column_roles(table: Table, part: PlanPart | None) -> list[ColumnRole | None]:
+    """The role of every grid column; a header cell spanning several grid columns gives its
+    role to all of them."""
+    roles: list[ColumnRole | None] = [None] * table.n_cols
+    if part is None:
+        return roles
+    by_index = {c.index: c.role for c in part.columns}
+    bottom = part.table.covering()[part.header_rows - 1] if part.header_rows else [None] * table.n_cols
+    for col in range(table.n_cols):
+        cell = bottom[col]
+        start = cell.col if cell is not None else col
+        roles[col] = by_index.get(col, by_index.get(start))
+    return roles
+
+
+def analyse(document: Document, plan: Plan | None = None, error: str | None = None) -> Analysis:
+    parts = plan_parts(document.blocks)
+    by_table = {p.table_index: p for p in parts}
+    raw: list[RawSection | RawActivity] = []
+    for part in parts:
+        raw += heading_items(part.headings) + part_items(part)
+    kinds: dict[tuple[int, int], RowKind] = {}
+    for before, after in zip(raw, promote_parent_rows(raw), strict=True):
+        for row in after.rows:
+            if after.table_index is None:
+                continue
+            promoted = isinstance(after, RawSection) and isinstance(before, RawActivity)
+            kinds[(after.table_index, row)] = "promoted" if promoted else (
+                "section" if isinstance(after, RawSection) else "activity")
+    seqs: dict[tuple[int, int], list[int]] = {}
+    if plan is not None:
+        for activity in plan.activities:
+            for row in activity.provenance.rows:
+                seqs.setdefault((activity.provenance.table, row), []).append(activity.seq)
+    views: list[TableView] = []
+    for index, table in enumerate(document.tables()):
+        found = by_table.get(index)
+        rows = [RowInfo(r.index, _row_kind(table, found, r.index, kinds), r.page if r.page is not None else table.page,
+                        seqs.get((index, r.index), []))
+                for r in table.rows]
+        views.append(TableView(index, table, found, rows, column_roles(table, found)))
+    return Analysis(document, views, plan, error)
+
+
+def _row_kind(table: Table, part: PlanPart | None, row: int, kinds: dict[tuple[int, int], RowKind]) -> RowKind:
+    if part is None:
+        return "skipped"
+    if row < part.header_rows:
+        return "header"
+    if (part.table_index, row) in kinds:
+        return kinds[(part.table_index, row)]
+    if table.rows[row].header or _same_as_header(table, row, part):
+        return "repeat"
+    return "skipped"
+
+
+def _same_as_header(table: Table, row: int, part: PlanPart) -> bool:
+    texts = [c.text.split() for c in table.row_cells(row)]
+    return part.header_rows > 0 and bool(texts) and texts == [c.text.split() for c in table.row_cells(0)]
+
+
+def analyse_file(path: Path) -> Analysis:
+    """Parse and analyse a file; the plan is assembled where it can be (its error kept)."""
+    from extractor.pipeline import assemble, source_of
+    from parsers import parse
+
+    document = parse(path)
+    try:
+        plan: Plan | None = assemble(document, source_of(path, document))
+        error = None
+    except ExtractionError as exc:
+        plan, error = None, f"{exc.code}: {exc.message}"
+    return analyse(document, plan, error)
+
+
+# --- HTML grid view -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GridCell:
+    cell: Cell | None  # None: a position no cell covers (a ragged row)
+    rows: int = 1  # spans clipped to the table
+    cols: int = 1
+
+
+def grid_rows(view: TableView) -> list[list[GridCell]]:
+    """Per table row, what HTML needs: the cells anchored in it with their spans, and a
+    placeholder for each position that no cell covers; positions covered by a merge that
+    starts elsewhere are left out."""
+    table = view.table
+    anchors = table.grid()
+    covering = table.covering()
+    out: list[list[GridCell]] = []
+    for r in range(table.n_rows):
+        row: list[GridCell] = []
+        for c in range(table.n_cols):
+            cell = anchors[r][c]
+            if cell is not None:
+                row.append(GridCell(cell, min(cell.row_span, table.n_rows - r), min(cell.col_span, table.n_cols - c)))
+            elif covering[r][c] is None:
+                row.append(GridCell(None))
+        out.append(row)
+    return out
+
+
+def render_html(analysis: Analysis, filename: str) -> str:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("extractor.workflow", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    template = env.get_template("debug.html.j2")
+    return template.render(a=analysis, filename=filename, grid_rows=grid_rows, kind_names=ROW_KIND_NAMES)
+
+
+# --- page drawing -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Shape:
+    kind: ShapeKind
+    bbox: BBox
+    label: str = ""
+
+
+def row_bbox(table: Table, row: int) -> BBox | None:
+    """The row's own box, else the union of the one-row cells anchored in it."""
+    if table.rows[row].bbox is not None:
+        return table.rows[row].bbox
+    boxes = [c.bbox for c in table.row_cells(row) if c.bbox is not None and c.row_span == 1]
+    return union(boxes)
+
+
+def union(boxes: Sequence[BBox | None]) -> BBox | None:
+    real = [b for b in boxes if b is not None]
+    if not real:
+        return None
+    return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real))
+
+
+def _cell_page(view: TableView, cell: Cell) -> int | None:
+    return view.rows[cell.row].page if cell.row < len(view.rows) else view.table.page
+
+
+def page_shapes(analysis: Analysis, page: int) -> list[Shape]:
+    """What to draw on page `page` (1-based): tables, cells, row kinds, joined rows and
+    column roles, from the positions of the layout model."""
+    shapes: list[Shape] = []
+    for view in analysis.tables:
+        on_page = [r for r in view.rows if r.page == page]
+        if not on_page:
+            continue
+        table_box = union([row_bbox(view.table, r.index) for r in on_page])
+        if table_box is not None:
+            label = f"table {view.index}" + ("" if view.part is not None else " (not the plan)")
+            shapes.append(Shape("table", table_box, label))
+        for info in on_page:
+            box = row_bbox(view.table, info.index)
+            if box is None or view.part is None:
+                continue
+            label = {"header": "header", "repeat": "repeated header", "section": "section",
+                     "promoted": "section (promoted)", "skipped": "skipped"}.get(info.kind, "")
+            if info.kind == "activity":
+                label = "#" + ",".join(str(s) for s in info.activities) if info.activities else "activity"
+            kind: ShapeKind = _SHAPE_OF_ROW[info.kind]
+            shapes.append(Shape(kind, box, label))
+        for cell in view.table.cells:
+            if cell.bbox is not None and _cell_page(view, cell) == page:
+                shapes.append(Shape("cell", cell.bbox))
+        shapes += _column_shapes(view, page)
+        shapes += _join_shapes(view, page, analysis.plan)
+    return shapes
+
+
+def _column_shapes(view: TableView, page: int) -> list[Shape]:
+    """A band over each role's columns at the top of the table on this page."""
+    if view.part is None:
+        return []
+    out: list[Shape] = []
+    for spec in view.part.columns:
+        boxes = [c.bbox for c in view.table.cells
+                 if c.col == spec.index and c.col_span == 1 and _cell_page(view, c) == page]
+        box = union(boxes)
+        if box is None:
+            continue
+        out.append(Shape("column", box, spec.role))
+    return out
+
+
+def _join_shapes(view: TableView, page: int, plan: Plan | None) -> list[Shape]:
+    """Activities made of several table rows (a row split by a page break, or rows a
+    vertical merge ties together): a bracket over their rows on this page."""
+    if plan is None:
+        return []
+    out: list[Shape] = []
+    for activity in plan.activities:
+        prov = activity.provenance
+        if prov.table != view.index or len(prov.rows) < 2:
+            continue
+        here = [r for r in prov.rows if r < len(view.rows) and view.rows[r].page == page]
+        box = union([row_bbox(view.table, r) for r in here])
+        if box is not None:
+            pages = sorted({view.rows[r].page or 0 for r in prov.rows if r < len(view.rows)})
+            where = f" pages {pages[0]}-{pages[-1]}" if len(pages) > 1 else ""
+            out.append(Shape("join", box, f"#{activity.seq} joins rows {prov.rows[0]}-{prov.rows[-1]}{where}"))
+    return out
+
+
+STYLE: dict[str, tuple[tuple[int, int, int], bool]] = {
+    # kind: (colour, filled)
+    "table": ((90, 90, 90), False),
+    "header": ((66, 133, 244), True),
+    "section": ((52, 168, 83), True),
+    "activity": ((214, 150, 0), False),
+    "skipped": ((150, 150, 150), True),
+    "cell": ((30, 30, 30), False),
+    "column": ((171, 71, 188), False),
+    "join": ((233, 30, 99), False),
+}
+ROLE_COLOURS: dict[str, tuple[int, int, int]] = {
+    "number": (120, 144, 156), "activity": (255, 112, 67), "schedule": (38, 166, 154),
+    "responsible": (92, 107, 192), "result": (141, 110, 99), "other": (158, 158, 158),
+}
+
+
+def draw_page(pdf_path: Path, page: int, shapes: Sequence[Shape], out: Path,
+              settings: DebugSettings | None = None) -> None:
+    """Draw the shapes on the rendered page (pdfplumber's PageImage) and save a PNG."""
+    import pdfplumber
+    from PIL import ImageFont
+
+    settings = settings or DebugSettings()
+    with pdfplumber.open(pdf_path) as pdf:
+        if not 1 <= page <= len(pdf.pages):
+            raise DebugError(f"page {page} does not exist: the file has {len(pdf.pages)} page(s)")
+        image = pdf.pages[page - 1].to_image(resolution=settings.resolution)
+        font = ImageFont.load_default(size=settings.label_size)
+        for shape in sorted(shapes, key=lambda s: list(STYLE).index(s.kind)):
+            _draw(image, shape, settings, font)
+        _save_png(image, out)
+
+
+def _draw(image: Any, shape: Shape, settings: DebugSettings, font: Any) -> None:
+    colour, filled = STYLE[shape.kind]
+    if shape.kind == "column":
+        colour = ROLE_COLOURS.get(shape.label, colour)
+    fill = (*colour, settings.fill_alpha) if filled else (0, 0, 0, 0)
+    stroke = (*colour, 255)
+    width = settings.cell_stroke if shape.kind == "cell" else settings.row_stroke
+    if shape.kind == "column":
+        x0, top, x1, _ = shape.bbox
+        band = (x0, top - 3 * settings.label_gap, x1, top - settings.label_gap)
+        image.draw_rect(band, fill=stroke, stroke=stroke, stroke_width=0)
+        _label(image, (x0 + 1, top - 3 * settings.label_gap), shape.label, stroke, font, above=True)
+        return
+    if shape.kind == "join":
+        x0, top, _, bottom = shape.bbox
+        image.draw_line([(x0 - 4, top), (x0 - 4, bottom)], stroke=stroke, stroke_width=3)
+        _label(image, (x0 - 4, bottom), shape.label, stroke, font, above=False)
+        return
+    image.draw_rect(shape.bbox, fill=fill, stroke=stroke, stroke_width=width)
+    if shape.kind == "table":
+        _label(image, (shape.bbox[0], shape.bbox[3] + settings.label_gap), shape.label, stroke, font, above=False)
+    elif shape.label:
+        # inside the row at its right end, where plan tables mostly have white space
+        _label(image, (shape.bbox[2] - settings.label_gap, shape.bbox[1] + settings.label_gap), shape.label,
+               stroke, font, above=False, right=True)
+
+
+def _label(image: Any, at: tuple[float, float], text: str, colour: tuple[int, ...], font: Any,
+           above: bool, right: bool = False) -> None:
+    """Text at a point given in PDF points, on a white ground: `above` puts its bottom
+    there, `right` its right end."""
+    x = (at[0] - image.bbox[0]) * image.scale
+    y = (at[1] - image.bbox[1]) * image.scale
+    left, top, end, bottom = image.draw.textbbox((x, y), text, font=font)
+    if above:
+        y -= bottom - top + 2
+    if right:
+        x -= end - left
+    left, top, end, bottom = image.draw.textbbox((x, y), text, font=font)
+    image.draw.rectangle((left - 1, top - 1, end + 1, bottom + 1), fill=(255, 255, 255, 220))
+    image.draw.text((x, y), text, fill=colour, font=font)
+
+
+def _save_png(image: Any, out: Path) -> None:
+    """Atomic like every output: a temporary file beside the target, renamed over it."""
+    import os
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    try:
+        image.save(tmp, format="PNG", quantize=False)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- the command ----------------------------------------------------------------------------
+
+def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = None) -> Analysis:
+    """Write the HTML grid view (`out` ending in .html) or the page drawing (.png)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".png"):
+        raise DebugError("the output must end in .html (grid view) or .png (page drawing)")
+    analysis = analyse_file(path)
+    if suffix == ".png":
+        if analysis.document.format not in POSITIONED_FORMATS:
+            raise DebugError(f"{analysis.document.format} has no page positions to draw: use -o FILE.html")
+        # a page without detected cells is drawn all the same: that is the finding
+        draw_page(path, page, page_shapes(analysis, page), out, settings)
+    else:
+        write_atomic(out, render_html(analysis, path.name))
+    return analysis
+
+
+@click.command("debug")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="The page to draw (PDF input).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="OUT.html: the parsed grid of every table; OUT.png: the page with what was detected.")
+def debug_command(file: Path, page: int, output: Path) -> None:
+    """Show how FILE was read: table cells and merges, header and section rows, column roles.
+
+    Exit 1 when the file cannot be read, 2 when the request does not fit it (a page it
+    lacks, a PNG of a Word file).
+    """
+    try:
+        analysis = run(file, output, page)
+    except ExtractionError as exc:
+        click.echo(f"{file.name}: {exc.code}: {exc.message}", err=True)
+        sys.exit(1)
+    except DebugError as exc:
+        raise click.UsageError(str(exc)) from exc
+    parts = sum(1 for t in analysis.tables if t.part is not None)
+    click.echo(f"{file.name}: {len(analysis.tables)} tables, {parts} in the plan"
+               + (f", {len(analysis.plan.activities)} activities" if analysis.plan else f"; {analysis.error}"),
+               err=True)

@@ -1,0 +1,185 @@
+"""`roadmap export`: the workbook people open (sheets, header, widths, wrapping, filters, real
+dates) and the CSV, on the samples."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from extractor.cli import main
+from extractor.workflow.export import LoadedPlan, sheet_names, vocabulary
+from models import Plan
+from tests.conftest import extracted
+from tests.seedtext import SAMPLES
+
+NAMES = sorted(SAMPLES.values())
+
+
+def write_plans(folder: Path, names: list[str] = NAMES) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:
+        path = folder / f"{name}.json"
+        path.write_text(json.dumps(extracted(name), ensure_ascii=False), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def export(*args: str) -> Any:
+    result = CliRunner().invoke(main, ["export", *args])
+    return result
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
+    folder = tmp_path_factory.mktemp("export")
+    paths = write_plans(folder / "plans")
+    target = folder / "plans.xlsx"
+    result = export(*map(str, paths), "--xlsx", str(target))
+    assert result.exit_code == 0, result.output
+    return openpyxl.load_workbook(target)
+
+
+def headers(sheet: Any) -> list[str]:
+    return [c.value for c in sheet[1]]
+
+
+def test_sheets_combined_overview_and_one_per_plan(workbook: openpyxl.Workbook) -> None:
+    vocab = vocabulary()
+    plans = [extracted(n) for n in NAMES]
+    assert workbook.sheetnames == [vocab.combined_sheet, vocab.overview_sheet,
+                                   "khmao_2023", "Саров 2021-2022", "Тула 2020-2021",
+                                   "Вилюйский улус 2019-2021", "Зиминское городское… 2024"]
+    combined = workbook[vocab.combined_sheet]
+    assert headers(combined) == [c.header for c in vocab.columns]
+    assert combined.max_row == 1 + sum(len(p["activities"]) for p in plans)
+    for name, plan in zip(NAMES, plans, strict=True):
+        sheet = workbook[workbook.sheetnames[2 + NAMES.index(name)]]
+        assert sheet.max_row == 1 + len(plan["activities"])
+        titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert titles == [a["title"] for a in plan["activities"]]
+
+
+def test_combined_rows_carry_the_plan_values(workbook: openpyxl.Workbook) -> None:
+    combined = workbook[vocabulary().combined_sheet]
+    keys = [c.key for c in vocabulary().columns]
+    rows = [dict(zip(keys, row, strict=True)) for row in combined.iter_rows(min_row=2, values_only=True)]
+    tula = extracted("tula_2020-2021")
+    tula_rows = [r for r in rows if r["file"] == "tula_2020-2021.docx"]
+    assert len(tula_rows) == len(tula["activities"])
+    for row, activity in zip(tula_rows, tula["activities"], strict=True):
+        assert row["municipality"] == "Тула"
+        assert row["number"] == activity["number"]
+        assert row["activity"] == activity["title"]
+        assert row["schedule"] == activity["schedule"]["text"]
+        assert row["result"] == activity["result"]
+        names = [p["name"] + (f" ({p['role']})" if p["role"] else "") for p in activity["responsible"]]
+        assert row["responsible"] == ("; ".join(names) or None)
+        section = next(s for s in tula["sections"] if s["id"] == activity["section"])
+        assert row["section"] == f"{section['number']}. {section['title']}"
+        for key in ("start", "end"):
+            value = activity["schedule"][key]
+            assert row[key] == (dt.datetime.fromisoformat(value) if value else None)
+    khmao = extracted("khmao_2023")
+    warned = {w["activity"] for w in khmao["warnings"] if w["activity"]}
+    khmao_rows = [r for r in rows if r["file"] == "khmao_2023.docx"]
+    assert {n + 1 for n, r in enumerate(khmao_rows) if r["warnings"]} == warned
+
+
+def test_made_for_people(workbook: openpyxl.Workbook) -> None:
+    vocab = vocabulary()
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2"
+        last = openpyxl.utils.get_column_letter(sheet.max_column)
+        assert sheet.auto_filter.ref == f"A1:{last}{sheet.max_row}"
+        assert all(c.font.b for c in sheet[1])
+        assert sheet.cell(row=2, column=1).alignment.wrap_text
+    combined = workbook[vocab.combined_sheet]
+    for n, column in enumerate(vocab.columns, start=1):
+        assert combined.column_dimensions[openpyxl.utils.get_column_letter(n)].width == column.width
+    start = [c.key for c in vocab.columns].index("start") + 1
+    dated: list[Any] = [row[start - 1] for row in combined.iter_rows(min_row=2) if row[start - 1].value is not None]
+    assert dated and all(c.is_date and c.number_format == vocab.date_format for c in dated)
+    overview = workbook[vocab.overview_sheet]
+    cells: list[Any] = [overview.cell(row=r, column=1) for r in range(2, overview.max_row + 1)]
+    links = [c.hyperlink.location for c in cells]
+    assert links == [f"'{name}'!A1" for name in workbook.sheetnames[2:]]
+
+
+def test_extra_columns_get_their_own_headers(workbook: openpyxl.Workbook) -> None:
+    khmao = extracted("khmao_2023")
+    sheet = workbook["khmao_2023"]
+    extra = [h for h in headers(sheet) if h not in {c.header for c in vocabulary().columns}]
+    expected = list(dict.fromkeys(h for a in khmao["activities"] for h in a["extra"]))
+    assert sorted(extra) == sorted(expected) and extra
+    column = headers(sheet).index(extra[0])
+    values = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert values == [a["extra"].get(extra[0]) for a in khmao["activities"]]
+
+
+def test_csv_of_all_activities(tmp_path: Path) -> None:
+    paths = write_plans(tmp_path / "plans")
+    target = tmp_path / "plans.csv"
+    assert export(*map(str, paths), "--csv", str(target)).exit_code == 0
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the UTF-8 only with the BOM
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True)))
+    assert len(rows) == sum(len(extracted(n)["activities"]) for n in NAMES)
+    zima = extracted("zima_2024")["activities"][0]
+    first = next(r for r in rows if r["Файл"] == "zima_2024.docx")
+    assert first["Мероприятие"] == zima["title"]
+    assert first["Начало"] == (zima["schedule"]["start"] or "")  # ISO dates
+    semicolon = tmp_path / "semicolon.csv"
+    assert export(str(paths[0]), "--csv", str(semicolon), "--delimiter", ";").exit_code == 0
+    assert semicolon.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Муниципалитет;№;Раздел")
+
+
+def test_a_batch_folder_exports_its_plans_and_passes_over_errors(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    write_plans(folder, ["zima_2024"])
+    (folder / "broken.1234.json").write_text(
+        json.dumps({"error": {"code": "corrupt_file", "message": "x", "filename": "broken.docx"}}), encoding="utf-8")
+    (folder / "_report.json").write_text("{}", encoding="utf-8")
+    target = tmp_path / "out.xlsx"
+    result = export(str(folder), "--xlsx", str(target))
+    assert result.exit_code == 0, result.output
+    assert "broken.1234.json: passed over (error object: corrupt_file)" in result.stderr
+    assert openpyxl.load_workbook(target)[vocabulary().combined_sheet].max_row == 1 + len(
+        extracted("zima_2024")["activities"])
+
+
+def test_an_invalid_input_writes_nothing(tmp_path: Path) -> None:
+    good = write_plans(tmp_path, ["zima_2024"])[0]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**extracted("zima_2024"), "activities": [{"seq": 0}]}), encoding="utf-8")
+    target = tmp_path / "out.xlsx"
+    result = export(str(good), str(bad), "--xlsx", str(target))
+    assert result.exit_code == 1
+    assert "roadmap validate" in result.output
+    assert not target.exists() and not list(tmp_path.glob("*.tmp"))
+    assert export(str(good)).exit_code == 2  # no output named
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    data = extracted("zima_2024")
+    data = {**data, "activities": [{**data["activities"][0], "title": "=HYPERLINK(\"http://x\")\x0b"}]}
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    target = tmp_path / "out.xlsx"
+    assert export(str(path), "--xlsx", str(target)).exit_code == 0
+    cell = openpyxl.load_workbook(target)[vocabulary().combined_sheet]["D2"]
+    assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"http://x\")"  # the control character dropped
+
+
+def test_sheet_names_are_unique_and_fit() -> None:
+    plan = Plan.model_validate(extracted("zima_2024"))
+    names = sheet_names([LoadedPlan(Path("a"), plan)] * 3, ["Планы"])
+    assert names == ["Зиминское городское… 2024", "Зиминское городское… 2024 (2)", "Зиминское городское… 2024 (3)"]
+    assert all(len(n) <= 31 for n in names)
