@@ -1,9 +1,9 @@
 """Scans, photos and multi-page TIFFs: the OCR path and its accuracy against the Word goldens.
 
-Images go through extract(); scanned PDFs through parsers.scan.ocr_pdf_pages (the entry point
-the PDF parser calls for pages without a text layer) and the extractor's assemble(). Accuracy
+Images and scanned PDFs go through extract() (the PDF parser sends pages without a text
+layer to parsers.scan.ocr_pdf_pages). Accuracy
 is measured as tests/scan_metrics.py defines it; the floors asserted are the figures measured
-(README, "Scans and photos"), a little below them, and the issue's goals are checked on top.
+(README, "Old formats, scans and photos"), a little below them, and the issue's goals are checked on top.
 """
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ import pytest
 
 from extractor import extract
 from extractor.output import to_json
-from extractor.pipeline import assemble, source_of
 from parsers import ocr_engine
 from parsers.errors import ExtractionError
-from parsers.layout import Document, Paragraph, Table
+from parsers.layout import Paragraph, Table
 from parsers.ocr_engine import Line, Word
 from parsers.ocr_grid import ruled_tables
 from parsers.ocr_image import image_frames, resample
@@ -62,17 +61,8 @@ def tiff_plan() -> dict[str, Any]:
 
 @cache
 def scan_plan(name: str) -> dict[str, Any]:
-    """A scanned sample PDF read with our OCR entry point and assembled by the extractor."""
-    import pypdfium2 as pdfium
-
-    path = SCANS / f"{name}.pdf"
-    count = len(pdfium.PdfDocument(str(path)))
-    pages = ocr_pdf_pages(path, list(range(1, count + 1)))
-    assert [p.page for p in pages] == list(range(1, count + 1))
-    document = Document(blocks=[b for p in pages for b in p.blocks], format="scan", pages=count, ocr=True,
-                        warnings=[w for p in pages for w in p.warnings])
-    result: dict[str, Any] = json.loads(to_json(assemble(document, source_of(path, document))))
-    return result
+    """A scanned sample PDF read end to end: the PDF parser sends its pages to OCR."""
+    return _plan(SCANS / f"{name}.pdf")
 
 
 def _check(metrics: Metrics) -> None:
@@ -106,7 +96,9 @@ def test_multipage_tiff() -> None:
 
 @pytest.mark.parametrize("name", SCAN_PDFS)
 def test_scanned_pdf_pages(name: str) -> None:
-    _check(measure(scan_plan(name), golden(name)))
+    plan = scan_plan(name)
+    assert (plan["source"]["format"], plan["source"]["ocr"]) == ("scan", True)
+    _check(measure(plan, golden(name)))
 
 
 def test_every_sample_has_a_scan() -> None:
