@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from parsers.geometry import cluster
 from parsers.ocr_engine import Line
 from parsers.ocr_settings import OcrSettings
 
@@ -79,14 +80,8 @@ def table_webs(rules: np.ndarray, settings: OcrSettings) -> list[np.ndarray]:
 
 
 def _cluster(values: Sequence[float], tolerance: float) -> list[float]:
-    """Centres of groups of nearby values (single linkage along the sorted values)."""
-    groups: list[list[float]] = []
-    for value in sorted(values):
-        if groups and value - groups[-1][-1] <= tolerance:
-            groups[-1].append(value)
-        else:
-            groups.append([value])
-    return [sum(g) / len(g) for g in groups]
+    """Centres of groups of nearby values."""
+    return [sum(g) / len(g) for g in cluster(values, tolerance)]
 
 
 def _index(lines: list[float], value: float) -> int:

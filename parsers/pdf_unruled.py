@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from parsers.geometry import cluster
 from parsers.layout import BBox, Cell, Row, Table
 from parsers.pdf_tables import TableFound
 from parsers.pdf_text import Line, Region, TextSettings, Word, list_marker, wraps
@@ -89,22 +90,12 @@ def pieces(line: Line, settings: UnruledSettings) -> list[_Piece]:
     return out
 
 
-def _clusters(values: Sequence[float], tolerance: float) -> list[list[float]]:
-    groups: list[list[float]] = []
-    for value in sorted(values):
-        if groups and value - groups[-1][-1] <= tolerance:
-            groups[-1].append(value)
-        else:
-            groups.append([value])
-    return groups
-
-
 def column_starts(pages: Sequence[Sequence[Line]], settings: UnruledSettings) -> list[float]:
     """Places where pieces of several-piece lines pile up: the columns' left edges."""
     multi = [ps for lines in pages for line in lines if len(ps := pieces(line, settings)) >= 2]
     need = max(settings.min_support, settings.min_support_share * len(multi))
     starts = [p.x0 for ps in multi for p in ps]
-    return [min(group) for group in _clusters(starts, settings.edge_tolerance) if len(group) >= need]
+    return [min(group) for group in cluster(starts, settings.edge_tolerance) if len(group) >= need]
 
 
 def _fits(line: Line, columns: _Columns, settings: UnruledSettings) -> bool:
