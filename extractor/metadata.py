@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractor import morph, vocab
-from extractor.text import fold
+from extractor.text import fold, render_paragraph
 from models import Approval, Period
 from parsers.layout import Paragraph
 
@@ -172,13 +172,6 @@ def _look(p: Paragraph) -> tuple[bool, bool, str | None]:
     return p.heading, p.style.bold, p.align
 
 
-def _render(p: Paragraph, counter: int) -> str:
-    text = " ".join(fold(line) for line in p.text.split("\n"))
-    if p.list is None:
-        return text
-    return f"{counter}. {text}" if p.list.ordered else f"- {text}"
-
-
 def preamble_blocks(paragraphs: list[Paragraph]) -> list[str]:
     """Text blocks in order: a paragraph with the list items that follow it; consecutive
     heading paragraphs of one look form one block."""
@@ -191,16 +184,16 @@ def preamble_blocks(paragraphs: list[Paragraph]) -> list[str]:
             continue
         if p.list is not None:
             counter = counter + 1 if prev is not None and prev.list is not None else 1
-            line = _render(p, counter)
+            line = render_paragraph(p, counter)
             if blocks and prev is not None:
                 blocks[-1].append(line)
             else:
                 blocks.append([line])
         elif (prev is not None and prev.list is None and _looks_like_heading(p) and _looks_like_heading(prev)
               and _look(p) == _look(prev)):
-            blocks[-1][-1] += " " + _render(p, 0)
+            blocks[-1][-1] += " " + render_paragraph(p, 0)
         else:
-            blocks.append([_render(p, 0)])
+            blocks.append([render_paragraph(p, 0)])
         prev = p
     return ["\n".join(b) for b in blocks]
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from extractor.metadata import find_abbreviations, find_municipality, find_period, split_heading
 from extractor.normalize.parties import parse_parties, unify_names
-from extractor.normalize.schedule import ScheduleContext, normalize_schedule
+from extractor.normalize.schedule import ScheduleContext, month_heading, normalize_schedule
 from extractor.rows import RawActivity, RawItem, heading_items, part_items, promote_parent_rows, rejoin_page_breaks
 from extractor.sections import build_sections
 from extractor.tables import PlanPart, plan_parts, stitch_pages
-from extractor.text import DASH_ITEM, clean_number, fold, split_number
+from extractor.text import DASH_ITEM, clean_number, fold, render_paragraph, split_number
 from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Source, Warning
 from models import Column as ColumnModel
 from parsers import parse
@@ -154,13 +154,6 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
     return activity, notes
 
 
-def _render_paragraph(p: Paragraph, counter: int) -> str:
-    text = fold(p.text)
-    if p.list is None or not text:
-        return text
-    return f"{counter}. {text}" if p.list.ordered else f"- {text}"
-
-
 def render_cell(cell: Cell) -> str:
     """A cell's full text on one line: paragraphs joined by a space, list items with their
     marker ("- item", "2. item"), nested tables after the paragraphs."""
@@ -168,7 +161,7 @@ def render_cell(cell: Cell) -> str:
     counter = 0
     for p in cell.paragraphs:
         counter = counter + 1 if p.list is not None else 0
-        parts.append(_render_paragraph(p, counter))
+        parts.append(render_paragraph(p, counter))
     for table in cell.tables:
         parts.append(_table_text(table).replace("\n", " "))
     return fold(" ".join(parts))
@@ -223,8 +216,6 @@ def _context_of(section_title: str | None) -> ScheduleContext | None:
     """A month section row ("МАРТ", "Сентябрь 2023") dates the day-only cells below it."""
     if not section_title:
         return None
-    from extractor.normalize.schedule import month_heading
-
     found = month_heading(section_title)
     return ScheduleContext(month=found[0], year=found[1]) if found else None
 

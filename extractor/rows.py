@@ -15,8 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from extractor.tables import ColumnSpec, PlanPart, page_starts
 from extractor.text import NUMBER_PREFIX, fold, is_number, split_number
+from extractor.words import join_page_cut
 from parsers.layout import Cell, Paragraph, Table, TextStyle
-from parsers.pdf_text import join_page_cut
 
 _HYPHEN_END = re.compile(r"\w[-\u00ad\u2010\u2011]\s*$")
 _READS_ON = re.compile(r"^[a-zа-яё0-9(,;:.)»\"-]")  # text that cannot open a cell of its own
@@ -82,14 +82,14 @@ def _row_values(table: Table, covering: list[list[Cell | None]], row: int,
     return values, own
 
 
-def section_text(table: Table, row: int) -> Cell | None:
+def section_text(table: Table, covering: list[list[Cell | None]], row: int) -> Cell | None:
     """The cell of a section row: the row's only non-blank cell, spanning the table (all but
     at most one column), or a lone bold/italic cell with nothing else in the row."""
     anchored = [c for c in table.row_cells(row) if not c.is_blank]
     if len(anchored) != 1:
         return None
     cell = anchored[0]
-    others_blank = all(c.is_blank or c.row < row for c in _cells_in_row(table, row) if c is not cell)
+    others_blank = all(c.is_blank or c.row < row for c in _distinct(covering[row]) if c is not cell)
     if not others_blank:
         return None
     if cell.col_span >= max(2, table.n_cols - 1):
@@ -98,14 +98,6 @@ def section_text(table: Table, row: int) -> Cell | None:
     if (bold or italic) and not is_number(cell.text):
         return cell
     return None
-
-
-def _cells_in_row(table: Table, row: int) -> list[Cell]:
-    seen: list[Cell] = []
-    for cell in table.covering()[row]:
-        if cell is not None and cell not in seen:
-            seen.append(cell)
-    return seen
 
 
 def _is_repeated_header(table: Table, row: int, part: PlanPart) -> bool:
@@ -129,7 +121,7 @@ def part_items(part: PlanPart) -> list[RawItem]:
         if table.rows[row].header or _is_repeated_header(table, row, part):
             continue
         page = table.rows[row].page
-        sec = section_text(table, row)
+        sec = section_text(table, covering, row)
         if sec is not None:
             bold, italic = _is_styled(sec)
             items.append(RawSection(sec.text, bold, italic, part.table_index, [row], page))
@@ -263,7 +255,7 @@ def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec]
 def join_split_text(before: str, after: str, cut_word: bool = False) -> str:
     """The two parts of a cut text as one: with a space, or with none after a hyphen (the
     hyphen stays unless it only broke a word) or inside a word forced apart at the cut
-    (`cut_word`: the text above reached the cell's right edge; see parsers.pdf_text)."""
+    (`cut_word`: the text above reached the cell's right edge; see parsers.pdf_text and extractor.words)."""
     return join_page_cut(before, after.lstrip(), cut_word)
 
 

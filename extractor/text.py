@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 
+from parsers.layout import Paragraph
+
 _WS = re.compile(r"\s+")
 # "1.", "1.1.", "2.3", "I.", "IV", "3" (as printed) at the start of a text
 NUMBER_PREFIX = re.compile(r"^\s*(?P<num>(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.)|[IVXLC]{1,6}(?=\s))\s*(?=\S)")
 NUMBER_ONLY = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.?)\s*$")
 DASH_ITEM = re.compile(r"^\s*[-–—•·▪◦]\s*")
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def render_paragraph(p: Paragraph, counter: int) -> str:
+    """A paragraph on one line; a list item with its marker ("- item", or "2. item" for the
+    `counter`-th item of a numbered list)."""
+    text = fold(p.text)
+    if p.list is None or not text:
+        return text
+    return f"{counter}. {text}" if p.list.ordered else f"- {text}"
 
 
 def fold(text: str) -> str:

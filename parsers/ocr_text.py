@@ -18,6 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from extractor.words import known
 from parsers.layout import Align
 from parsers.ocr_engine import Line, Word
 from parsers.ocr_settings import OcrSettings
@@ -108,11 +109,8 @@ def repair_vocabulary() -> dict[str, str]:
     return {k: v for k, v in words.items() if _LETTERS.fullmatch(k)}
 
 
-@cache
 def _is_known(word: str) -> bool:
-    from extractor.morph import analyzer
-
-    return bool(analyzer().word_is_known(word.lower()))
+    return known(word, prefixed=False)
 
 
 def _fix_script(core: str) -> str:

@@ -8,14 +8,12 @@ from dataclasses import replace
 
 import pytest
 
+from extractor.words import join_cut_word, join_hyphenated, join_page_cut
 from parsers.pdf_text import (
     Line,
     Region,
     TextSettings,
     Word,
-    join_cut_word,
-    join_hyphenated,
-    join_page_cut,
     lines_of,
     list_marker,
     paragraphs_of,
