@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: duration, confidence, position, period.inferred, quality; title may be null
 
 SourceFormat = Literal["docx", "doc", "odt", "rtf", "pdf", "scan", "image"]
 ColumnRole = Literal["number", "activity", "schedule", "responsible", "result", "other"]
@@ -20,6 +20,8 @@ ScheduleKind = Literal[
 ]
 Recurrence = Literal["yearly", "semiannual", "quarterly", "monthly", "weekly"]
 PartyKind = Literal["organization", "person", "role"]
+Confidence = Literal["high", "low"]
+DurationUnit = Literal["hour", "day", "week", "month", "year"]
 ErrorCode = Literal[
     "unsupported_format", "corrupt_file", "encrypted_pdf", "empty_document",
     "no_plan_table", "too_large", "timeout", "ocr_unavailable", "converter_unavailable",
@@ -42,6 +44,11 @@ class Period(_Model):
     start: dt.date | None
     end: dt.date | None
     text: str
+    inferred: bool = Field(
+        default=False,
+        description="True where the document states no period and it was inferred (from the approval "
+        "date or the dated cells); `text` then says from what",
+    )
 
 
 class Approval(_Model):
@@ -52,7 +59,7 @@ class Approval(_Model):
 
 
 class PlanMeta(_Model):
-    title: str
+    title: str | None = Field(description="The document's first heading; null (with a warning) where it has none")
     municipality: str | None = None
     period: Period | None = None
     approval: Approval | None = None
@@ -80,6 +87,14 @@ class Occurrence(_Model):
     end: dt.date | None
 
 
+class Duration(_Model):
+    value: float = Field(description="The length, or the lower bound of a range (\"2–3 дня\" -> 2)")
+    max: float | None = Field(default=None, description="The upper bound of a range; null for one value")
+    unit: DurationUnit
+    working: bool | None = Field(default=None, description="True for working days, False for calendar days, "
+                                 "null where the text does not say")
+
+
 class Schedule(_Model):
     text: str
     kind: ScheduleKind
@@ -88,6 +103,10 @@ class Schedule(_Model):
     recurrence: Recurrence | None = None
     occurrences: list[Occurrence] = Field(default_factory=list)
     note: str | None = None
+    duration: Duration | None = Field(
+        default=None, description="How long the activity takes (\"2–3 дня\", \"Срок, рабочих дней: 5\"); null otherwise")
+    confidence: Confidence = Field(
+        default="high", description="low where the rules guessed (a misspelling read, a year inferred, text left over)")
 
 
 class Party(_Model):
@@ -105,6 +124,12 @@ class Party(_Model):
         description="The name with its abbreviations spelled out, where the plan (\"(далее – ШНОР)\") "
         "or the built-in glossary defines them; null when no abbreviation of the name is known",
     )
+    position: str | None = Field(
+        default=None,
+        description="A person's position as the cell writes it next to the name (\"Зам. директора по ВР\" / "
+        "\"Иванова И.И.\" -> \"Зам. директора по ВР\"); null otherwise",
+    )
+    confidence: Confidence = Field(default="high", description="low where the rules guessed the split or the kind")
 
 
 class Provenance(_Model):
@@ -126,6 +151,25 @@ class Activity(_Model):
     provenance: Provenance
 
 
+class SkippedTable(_Model):
+    table: int = Field(description="Index among all tables of the document")
+    reason: str = Field(description="Stable code: no_plan_header, summary_table, template_example, …")
+    text: str = Field(description="The table's first words")
+
+
+class Quality(_Model):
+    """How much of the document's tables reached the plan, so a reader knows what to trust."""
+
+    tables_found: int
+    tables_used: int
+    tables_skipped: list[SkippedTable] = Field(default_factory=list)
+    rows_total: int = Field(description="Non-empty rows of the plan tables below their headers")
+    rows_used: int = Field(description="Rows that became activities or sections (or joined one)")
+    rows_skipped: int = Field(description="Rows named in a warning instead")
+    word_share: float = Field(ge=0, le=1, description="Share of the words of all tables that reach the JSON")
+    doubtful: list[str] = Field(default_factory=list, description="Codes of why the plan may not be a plan")
+
+
 class Warning(_Model):
     code: str
     message: str
@@ -142,6 +186,7 @@ class Plan(_Model):
     sections: list[Section] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)
     warnings: list[Warning] = Field(default_factory=list)
+    quality: Quality | None = None
 
 
 class ErrorInfo(_Model):
