@@ -224,6 +224,52 @@ def find_period(text: str) -> Period | None:
     return None
 
 
+# How far below the title a period line may stand ("на 2020 год" on the line under it).
+PERIOD_LINES = 3
+
+
+def stated_period(title: str | None, preamble: list[str]) -> Period | None:
+    """The period the heading states: in the title, else in the first short lines under it."""
+    if title:
+        found = find_period(title)
+        if found:
+            return found
+    for block in preamble[:PERIOD_LINES]:
+        if len(block) <= 200 and (found := find_period(block)):
+            return found
+    return None
+
+
+_FULL_DATE = re.compile(r"\b\d{1,2}\s*\.\s*\d{1,2}\s*\.\s*((?:19|20)\d\d)\b")
+_MONTH_YEAR = re.compile(r"[а-яё]+\s+((?:19|20)\d\d)\b", re.IGNORECASE)
+_ACADEMIC_HINT = re.compile(r"учебн|уч\.\s*г|тренировочн|четверт|каникул", re.IGNORECASE)
+
+
+def infer_period(approval: Approval | None, schedules: list[str], texts: list[str]) -> tuple[Period | None, str]:
+    """A period for a plan whose heading states none, and what it came from: the years of the
+    dated cells, else the approval date (an academic year where the plan speaks of school
+    terms, else the calendar year). (None, "") where nothing gives a year."""
+    academic = any(_ACADEMIC_HINT.search(t) for t in texts if t)
+    years = sorted({int(m.group(1)) for t in schedules for m in _FULL_DATE.finditer(t)}
+                   | {int(m.group(1)) for t in schedules for m in _MONTH_YEAR.finditer(t)})
+    if years and years[-1] - years[0] <= 5:
+        y1, y2 = years[0], years[-1]
+        if academic and y2 == y1 + 1:
+            return Period(start=dt.date(y1, 9, 1), end=dt.date(y2, 8, 31), text=f"{y1}-{y2} учебный год",
+                          inferred=True), "по датам в таблице"
+        return Period(start=dt.date(y1, 1, 1), end=dt.date(y2, 12, 31),
+                      text=f"{y1} год" if y1 == y2 else f"{y1}-{y2} годы", inferred=True), "по датам в таблице"
+    if approval is not None and approval.date is not None:
+        d = approval.date
+        if academic:
+            y1 = d.year if d.month >= 6 else d.year - 1
+            return Period(start=dt.date(y1, 9, 1), end=dt.date(y1 + 1, 8, 31), text=f"{y1}-{y1 + 1} учебный год",
+                          inferred=True), "по дате утверждения"
+        return Period(start=dt.date(d.year, 1, 1), end=dt.date(d.year, 12, 31), text=f"{d.year} год",
+                      inferred=True), "по дате утверждения"
+    return None, ""
+
+
 @cache
 def _period_pattern(key: str) -> re.Pattern[str]:
     return re.compile(vocab.metadata()["period"][key], re.IGNORECASE)

@@ -11,13 +11,22 @@ import hashlib
 import re
 from pathlib import Path
 
-from extractor.metadata import find_abbreviations, find_municipality, find_period, split_heading
+from extractor.metadata import find_abbreviations, find_municipality, infer_period, split_heading, stated_period
 from extractor.normalize.parties import parse_parties, unify_names
 from extractor.normalize.schedule import ScheduleContext, month_heading, normalize_schedule
-from extractor.rows import RawActivity, RawItem, heading_items, part_items, promote_parent_rows, rejoin_page_breaks
+from extractor.quality import lost_rows, measure
+from extractor.rows import (
+    RawActivity,
+    RawItem,
+    SkippedRow,
+    heading_items,
+    part_items,
+    promote_parent_rows,
+    rejoin_page_breaks,
+)
 from extractor.sections import build_sections
-from extractor.tables import PlanPart, plan_parts, stitch_pages
-from extractor.text import DASH_ITEM, clean_number, fold, render_paragraph, split_number
+from extractor.tables import PlanPart, choose_tables, stitch_pages, table_text
+from extractor.text import DASH_ITEM, clean_number, close_letter_spacing, fold, render_paragraph, split_number
 from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Source, Warning
 from models import Column as ColumnModel
 from parsers import parse
@@ -54,25 +63,44 @@ def assemble(document: Document, source: Source) -> Plan:
     if not any(not b.is_blank if isinstance(b, Paragraph) else b.cells for b in document.blocks):
         raise ExtractionError("empty_document", "the document has no text")
     blocks = stitch_pages(document.blocks)
-    parts = [rejoin_page_breaks(part) for part in plan_parts(blocks)]
+    choice = choose_tables(blocks)
+    parts = [rejoin_page_breaks(part) for part in choice.parts]
     if not parts:
         raise ExtractionError("no_plan_table", "no table with a plan header (мероприятие / сроки / ответственные)")
     tables = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
     before = blocks[:tables[parts[0].table_index]]
     heading = split_heading([b for b in before if isinstance(b, Paragraph)])
-    preamble = heading.preamble + [_table_text(b) for b in before if isinstance(b, Table) and b.cells]
-    period = find_period(heading.title)
+    preamble = heading.preamble + [table_text(b) for b in before if isinstance(b, Table) and b.cells]
+    title = close_letter_spacing(heading.title) or None
     approval_text = heading.approval.text if heading.approval else ""
     abbreviations = find_abbreviations(_all_texts(document))
 
+    skipped_rows: list[SkippedRow] = []
     items: list[RawItem] = []
     for part in parts:
-        items += heading_items(part.headings) + part_items(part)
+        items += heading_items(part.headings) + part_items(part, skipped_rows)
     items = promote_parent_rows(items)
     sections, innermost = build_sections(items)
     section_titles = {s.id: s.title for s in sections}
 
     warnings: list[Warning] = [Warning(code=c, message=m) for c, m in document.warnings]
+    period = stated_period(title, heading.preamble)
+    if period is None:
+        period, how = infer_period(heading.approval, [_schedule_text(i) for i in items if isinstance(i, RawActivity)],
+                                   [title or "", *heading.preamble, *section_titles.values()])
+        if period is not None:
+            warnings.append(Warning(code="period_inferred", message=f"период плана не указан; выведен {how}: "
+                                    f"{period.start} – {period.end}"))
+    if title is None:
+        warnings.append(Warning(code="no_title", message="в документе нет заголовка плана"))
+    for table in choice.skipped:
+        if table.reason != "empty":
+            warnings.append(Warning(code="table_skipped", message=f"таблица {table.table_index} не вошла в план "
+                                    f"({_TABLE_REASONS[table.reason]}): {table.text}"))
+    for row in skipped_rows:
+        warnings.append(Warning(code="row_skipped", message=f"таблица {row.table_index}, строка {row.row}: "
+                                f"{_ROW_REASONS[row.reason]}: {row.text}"))
+
     activities: list[Activity] = []
     for pos, item in enumerate(items):
         if not isinstance(item, RawActivity):
@@ -88,16 +116,34 @@ def assemble(document: Document, source: Source) -> Plan:
     activities = _unify(activities, abbreviations)
 
     meta = PlanMeta(
-        title=heading.title,
-        municipality=find_municipality([heading.title, approval_text]),
+        title=title,
+        municipality=find_municipality([title or "", approval_text]),
         period=period,
         approval=heading.approval,
         preamble=preamble,
         abbreviations=abbreviations,
     )
     columns = [ColumnModel(index=c.index, header=c.header, role=c.role) for c in parts[0].columns]
-    return Plan(source=source, plan=meta, columns=columns, sections=sections,
+    plan = Plan(source=source, plan=meta, columns=columns, sections=sections,
                 activities=activities, warnings=warnings)
+    lost = lost_rows(parts, items, skipped_rows, activities)
+    if lost:
+        plan.warnings += [Warning(code="row_lost", message=f"таблица {t}, строка {r}: строка не попала в план: {text}")
+                          for t, r, text in lost]
+    plan.quality = measure(plan, blocks, choice, parts, skipped_rows, lost)
+    return plan
+
+
+_TABLE_REASONS = {
+    "before_plan": "стоит до таблицы плана, её текст в преамбуле",
+    "no_plan_header": "нет заголовка плана, и столбцы не совпадают с таблицей плана",
+    "other_header": "у таблицы свой заголовок другого вида",
+}
+_ROW_REASONS = {"summary_row": "итоговая строка", "example_row": "строка-образец"}
+
+
+def _schedule_text(item: RawActivity) -> str:
+    return item.text("schedule")
 
 
 # --- one activity -----------------------------------------------------------------------
@@ -113,9 +159,9 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         title = title.strip()
     if not title:
         own_text = [fold(item.values[c].text) for c in item.own if not item.values[c].is_blank]
-        if len(own_text) > (1 if number else 0):
+        if own_text:
             notes.append(("row_without_activity",
-                          f"table {item.table_index} row {item.rows[0]}: text without an activity: "
+                          f"таблица {item.table_index}, строка {item.rows[0]}: текст без мероприятия: "
                           + " | ".join(own_text)))
         return None, notes
     schedule_cell = item.cell("schedule")
@@ -163,7 +209,7 @@ def render_cell(cell: Cell) -> str:
         counter = counter + 1 if p.list is not None else 0
         parts.append(render_paragraph(p, counter))
     for table in cell.tables:
-        parts.append(_table_text(table).replace("\n", " "))
+        parts.append(table_text(table).replace("\n", " "))
     return fold(" ".join(parts))
 
 
@@ -191,15 +237,6 @@ def subitems(cell: Cell) -> list[str]:
             if len(pieces) > 2 or (len(pieces) == 2 and pieces[0].rstrip().endswith(":")):
                 out += [piece.strip().rstrip(_LIST_PUNCT) for piece in pieces[1:] if piece.strip()]
     return out
-
-
-def _table_text(table: Table) -> str:
-    rows: dict[int, list[str]] = {}
-    for cell in table.cells:
-        text = fold(cell.text)
-        if text:
-            rows.setdefault(cell.row, []).append(text)
-    return "\n".join(" | ".join(cells) for _, cells in sorted(rows.items()))
 
 
 def _all_texts(document: Document) -> list[str]:

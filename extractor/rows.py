@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from extractor import vocab
 from extractor.tables import ColumnSpec, PlanPart, page_starts
 from extractor.text import NUMBER_PREFIX, fold, is_number, split_number
 from extractor.words import join_page_cut
@@ -63,31 +64,127 @@ class RawActivity:
 RawItem = RawSection | RawActivity
 
 
+@dataclass(frozen=True)
+class SkippedRow:
+    """A non-empty row of a plan table that is neither an activity nor a section."""
+
+    table_index: int
+    row: int
+    reason: str  # summary_row | example_row
+    text: str
+    page: int | None = None
+
+
 def _is_styled(cell: Cell) -> tuple[bool, bool]:
     paras = [p for p in cell.paragraphs if not p.is_blank]
     return (bool(paras) and all(p.style.bold for p in paras), bool(paras) and all(p.style.italic for p in paras))
 
 
+def _column_at(columns: list[ColumnSpec], grid_col: int) -> ColumnSpec | None:
+    """The column whose grid range holds `grid_col`: the last column starting at or before it."""
+    found = None
+    for col in sorted(columns, key=lambda c: c.index):
+        if col.index <= grid_col:
+            found = col
+    return found
+
+
 def _row_values(table: Table, covering: list[list[Cell | None]], row: int,
                 columns: list[ColumnSpec]) -> tuple[dict[int, Cell], set[int]]:
+    """Each column's cell in this row. A cell that starts between two column starts (a data
+    row split finer than its header) goes to the column it lies under, after that column's
+    own text, so no text of the row is dropped."""
     values: dict[int, Cell] = {}
     own: set[int] = set()
-    for col in columns:
-        cell = covering[row][col.index] if col.index < table.n_cols else None
-        if cell is None or cell.col != col.index:
-            continue  # covered by a cell that starts in another column
-        values[col.index] = cell
+    for cell in _distinct(covering[row]):
+        col = _column_at(columns, cell.col)
+        if col is None:
+            continue
         if cell.row == row:
             own.add(col.index)
+        if col.index in values:
+            if cell.is_blank:
+                continue
+            first = values[col.index]
+            cell = replace(first, paragraphs=[*first.paragraphs, *cell.paragraphs],
+                           tables=[*first.tables, *cell.tables])
+        values[col.index] = cell
     return values, own
+
+
+# --- numbered lists across a row's cells ----------------------------------------------------
+
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})[.)]\s*")
+
+
+def _lines(cell: Cell) -> list[Paragraph]:
+    """A cell's non-blank lines as paragraphs (line breaks inside a paragraph split too)."""
+    out: list[Paragraph] = []
+    for p in cell.paragraphs:
+        for line in p.text.split("\n"):
+            if line.strip():
+                out.append(replace(p, text=line))
+    return out
+
+
+def _numbered(lines: list[Paragraph]) -> bool:
+    """Lines numbered 1, 2, 3 … in order, by their text or as an ordered Word list."""
+    if all(p.list is not None and p.list.ordered for p in lines):
+        return True
+    numbers = [_ITEM_NUMBER.match(p.text) for p in lines]
+    return all(numbers) and [int(m.group(1)) for m in numbers if m] == list(range(1, len(lines) + 1))
+
+
+def _only_numbers(lines: list[Paragraph]) -> bool:
+    return all(is_number(p.text) for p in lines)
+
+
+def split_listed(item: RawActivity) -> list[RawActivity]:
+    """A row whose activity cell is a numbered list of K items, beside a schedule or
+    responsible cell holding K lines (or a number cell holding K numbers), is K activities:
+    each takes the i-th line of every cell that has K lines and the whole of the others.
+    Otherwise the list stays in the one activity (its sub-items)."""
+    act = item.cell("activity")
+    if act is None:
+        return [item]
+    items = _lines(act)
+    k = len(items)
+    if k < 2:
+        return [item]
+    by_col = {c: _lines(cell) for c, cell in item.values.items()}
+    number_cols = [c.index for c in item.columns if c.role == "number" and c.index in item.values]
+    numbered_by_column = any(len(by_col[c]) == k and _only_numbers(by_col[c]) for c in number_cols)
+    if not (_numbered(items) or numbered_by_column):
+        return [item]
+    partners = [c.index for c in item.columns if c.role in ("schedule", "responsible") and c.index in item.values
+                and len(by_col[c.index]) == k]
+    if not partners and not numbered_by_column:
+        return [item]
+    act_col = next(c.index for c in item.columns if c.role == "activity" and c.index in item.values)
+    own_number = [c for c in number_cols if not (len(by_col[c]) == k and _only_numbers(by_col[c]))]
+    out: list[RawActivity] = []
+    for i in range(k):
+        values = dict(item.values)
+        for c, lines in by_col.items():
+            if len(lines) == k:
+                values[c] = replace(item.values[c], paragraphs=[replace(lines[i], list=None)])
+        match = _ITEM_NUMBER.match(items[i].text)
+        if match and own_number:
+            # the item's own printed number replaces the block's, and leaves the title
+            title = replace(items[i], text=items[i].text[match.end():], list=None)
+            values[act_col] = replace(item.values[act_col], paragraphs=[title])
+            number = replace(items[i], text=match.group(1), list=None)
+            values[own_number[0]] = replace(item.values[own_number[0]], paragraphs=[number])
+        out.append(replace(item, values=values, own=set(item.own)))
+    return out
 
 
 def section_text(table: Table, covering: list[list[Cell | None]], row: int) -> Cell | None:
     """The cell of a section row: the row's only non-blank cell, spanning the table (all but
     at most one column), or a lone bold/italic cell with nothing else in the row."""
     anchored = [c for c in table.row_cells(row) if not c.is_blank]
-    if len(anchored) != 1:
-        return None
+    if len(anchored) != 1 or not any(ch.isalpha() for ch in anchored[0].text):
+        return None  # an empty numbered row is no section
     cell = anchored[0]
     others_blank = all(c.is_blank or c.row < row for c in _distinct(covering[row]) if c is not cell)
     if not others_blank:
@@ -108,8 +205,23 @@ def _is_repeated_header(table: Table, row: int, part: PlanPart) -> bool:
     return bool(texts) and texts == header
 
 
-def part_items(part: PlanPart) -> list[RawItem]:
-    """Raw items of one plan table, after its header rows."""
+def row_text(table: Table, row: int) -> str:
+    return " | ".join(fold(c.text) for c in table.row_cells(row) if not c.is_blank)
+
+
+def _skip_reason(text: str) -> str | None:
+    v = vocab.headers()
+    first = text.split(" | ")[0]
+    if v.summary_rows.match(first):
+        return "summary_row"
+    if v.example_rows.match(first):
+        return "example_row"
+    return None
+
+
+def part_items(part: PlanPart, skipped: list[SkippedRow] | None = None) -> list[RawItem]:
+    """Raw items of one plan table, after its header rows. Rows that sum up or show an
+    example go to `skipped` with their text."""
     table = part.table
     covering = table.covering()
     items: list[RawItem] = []
@@ -121,6 +233,12 @@ def part_items(part: PlanPart) -> list[RawItem]:
         if table.rows[row].header or _is_repeated_header(table, row, part):
             continue
         page = table.rows[row].page
+        text = row_text(table, row)
+        reason = _skip_reason(text) if text else None
+        if reason is not None:
+            if skipped is not None:
+                skipped.append(SkippedRow(part.table_index, row, reason, text, page))
+            continue
         sec = section_text(table, covering, row)
         if sec is not None:
             bold, italic = _is_styled(sec)
@@ -129,7 +247,7 @@ def part_items(part: PlanPart) -> list[RawItem]:
         values, own = _row_values(table, covering, row, part.columns)
         if not any(not values[c].is_blank for c in own):
             continue  # an empty row, or one that only continues merged cells
-        items.append(RawActivity(part.table_index, [row], values, own, part.columns, page))
+        items += split_listed(RawActivity(part.table_index, [row], values, own, part.columns, page))
     return items
 
 

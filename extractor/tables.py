@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from extractor import vocab
-from extractor.text import fold
+from extractor.text import close_letter_spacing, fold
 from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
 
 MAX_HEADER_SEARCH = 3  # rows from the top where a header may start (a caption row may precede it)
+MAX_HEADER_ROWS = 4  # a header (with its sub-header and column-number rows) is at most this tall
 
 
 @dataclass(frozen=True)
@@ -45,16 +46,28 @@ class PlanPart:
     columns: list[ColumnSpec]
     headings: list[Paragraph] = field(default_factory=list)
     continuations: frozenset[int] = frozenset()  # rows that continue the row above (cut by a page break)
+    header_start: int = 0  # rows above it are a caption inside the table
+
+
+def _header_text(header: str) -> str:
+    return close_letter_spacing(fold(header)).lower().replace("ё", "е")
+
+
+def role_rank(header: str) -> tuple[ColumnRole, int] | None:
+    """The header's role and the rank of the pattern that gave it (0 = the strongest)."""
+    text = _header_text(header)
+    if not text:
+        return None
+    for role, patterns in vocab.headers().roles:
+        for rank, pattern in enumerate(patterns):
+            if pattern.search(text):
+                return role, rank
+    return None
 
 
 def role_of(header: str) -> ColumnRole | None:
-    text = fold(header).lower().replace("ё", "е")
-    if not text:
-        return None
-    for role, pattern in vocab.headers().roles:
-        if pattern.search(text):
-            return role
-    return None
+    found = role_rank(header)
+    return found[0] if found else None
 
 
 def _row_roles(table: Table, row: int) -> list[ColumnRole]:
@@ -85,13 +98,31 @@ def header_start(table: Table) -> int | None:
     return None
 
 
+def is_column_numbers(table: Table, row: int) -> bool:
+    """A row that only numbers the columns ("1 | 2 | 3 | 4"), printed under many headers."""
+    texts = [fold(c.text).rstrip(".") for c in table.row_cells(row) if not c.is_blank]
+    return len(texts) >= 3 and all(t.isdigit() for t in texts) and [int(t) for t in texts] == list(
+        range(int(texts[0]), int(texts[0]) + len(texts)))
+
+
+def _trusted_header_flags(table: Table, start: int) -> bool:
+    """Word's "repeat as header row" marks are trusted only as a short run at the top: some
+    real plans mark every row."""
+    run = 0
+    while start + run < table.n_rows and table.rows[start + run].header:
+        run += 1
+    return 0 < run <= MAX_HEADER_ROWS and start + run < table.n_rows
+
+
 def header_end(table: Table, start: int) -> int:
-    """One past the last header row: rows marked repeating, and sub-header rows whose every
-    position lies under a header cell that spans columns or continues a header cell down."""
+    """One past the last header row: rows marked repeating, sub-header rows whose every
+    position lies under a header cell that spans columns or continues a header cell down,
+    and a row that only numbers the columns."""
     covering = table.covering()
+    flags = _trusted_header_flags(table, start)
     end = start + 1
-    while end < table.n_rows:
-        if table.rows[end].header:
+    while end < table.n_rows and end - start < MAX_HEADER_ROWS:
+        if flags and table.rows[end].header:
             end += 1
             continue
         above = covering[end - 1]
@@ -103,6 +134,8 @@ def header_end(table: Table, start: int) -> int:
         if not under_header or all(cell is not None and cell.row < end for cell in row):
             break
         end += 1
+    if end < table.n_rows and is_column_numbers(table, end):
+        end += 1
     return end
 
 
@@ -111,13 +144,16 @@ def _spans(cell: Cell | None) -> bool:
 
 
 def columns_of(table: Table, start: int, end: int) -> list[ColumnSpec]:
-    """Columns from the header rows [start, end): one per distinct cell of the last header row."""
+    """Columns from the header rows [start, end): one per distinct cell of the last header
+    row (a column-number row under the header does not count). Where two columns claim a role
+    that a table has once, the stronger header word wins, then the leftmost."""
     covering = table.covering()
+    if end - start > 1 and is_column_numbers(table, end - 1):
+        end -= 1
     top = covering[start]
     bottom = covering[end - 1]
     v = vocab.headers()
-    columns: list[ColumnSpec] = []
-    taken: set[str] = set()
+    found: list[tuple[Cell, str, str, tuple[ColumnRole, int] | None]] = []
     seen: set[int] = set()
     for c in range(table.n_cols):
         cell = bottom[c]
@@ -128,22 +164,80 @@ def columns_of(table: Table, start: int, end: int) -> list[ColumnSpec]:
         upper = fold(upper_cell.text) if upper_cell is not None else ""
         lower = fold(cell.text) if cell is not upper_cell else ""
         header = f"{upper} / {lower}" if upper and lower else (upper or lower)
-        role: ColumnRole = role_of(upper) or role_of(lower) or "other"
-        if role in taken and role not in v.repeatable:
+        found.append((cell, header, lower, role_rank(upper) or role_rank(lower)))
+    best: dict[ColumnRole, int] = {}
+    for i, (_, _, _, rr) in enumerate(found):
+        if rr is not None and rr[0] not in v.repeatable and (rr[0] not in best or rr[1] < found[best[rr[0]]][3][1]):  # type: ignore[index]
+            best[rr[0]] = i
+    columns: list[ColumnSpec] = []
+    for i, (cell, header, lower, rr) in enumerate(found):
+        role: ColumnRole = "other" if rr is None else rr[0]
+        if rr is not None and role not in v.repeatable and best.get(role) != i:
             role = "other"
-        taken.add(role)
         columns.append(ColumnSpec(index=cell.col, header=header, role=role, sub_header=lower or None))
     return columns
 
 
-def plan_parts(blocks: list[Block]) -> list[PlanPart]:
-    """The tables that make up the plan, in order.
+@dataclass(frozen=True)
+class SkippedTable:
+    table_index: int
+    reason: str  # before_plan | no_plan_header | other_header | empty
+    text: str
+
+
+@dataclass
+class TableChoice:
+    parts: list[PlanPart]
+    skipped: list[SkippedTable]
+
+
+def table_text(table: Table) -> str:
+    rows: dict[int, list[str]] = {}
+    for cell in table.cells:
+        text = fold(cell.text)
+        if text:
+            rows.setdefault(cell.row, []).append(text)
+    return "\n".join(" | ".join(cells) for _, cells in sorted(rows.items()))
+
+
+def _distinct_count(table: Table, row: int) -> int:
+    return len(table.row_cells(row))
+
+
+def regrid(table: Table, columns: list[ColumnSpec], n_cols: int) -> Table | None:
+    """A header-less table laid on the plan's columns by cell order: every row has one cell
+    (a section row) or one cell per plan column. None where the rows do not fit."""
+    k = len(columns)
+    counts = [_distinct_count(table, r) for r in range(table.n_rows)]
+    if not any(n == k for n in counts) or any(n not in (0, 1, k) for n in counts):
+        return None
+    bounds = [c.index for c in columns] + [n_cols]
+    cells: list[Cell] = []
+    for r in range(table.n_rows):
+        row = table.row_cells(r)
+        if len(row) == 1 and k > 1:
+            cells.append(replace(row[0], col=0, col_span=n_cols, row_span=1))
+            continue
+        for i, cell in enumerate(row):
+            cells.append(replace(cell, col=bounds[i], col_span=bounds[i + 1] - bounds[i], row_span=1))
+    return Table(n_cols=n_cols, rows=list(table.rows), cells=cells, page=table.page)
+
+
+def _foreign_header(table: Table) -> bool:
+    """The table's first row names columns of its own (two or more header words)."""
+    return table.n_rows > 0 and len(_row_roles(table, 0)) >= 2
+
+
+def choose_tables(blocks: list[Block]) -> TableChoice:
+    """The tables that make up the plan, in order, and every other table with the reason.
 
     The first table with a plan header opens the plan. A later table continues it when it has
-    a plan header of its own or, without one, the same number of grid columns; the non-blank
-    paragraphs between two parts are kept as headings of the later part.
+    a plan header of its own or, without one (and without a header of another kind), the
+    same grid columns or one cell per plan column in every row; the non-blank paragraphs
+    between two parts are kept as headings of the later part.
     """
     parts: list[PlanPart] = []
+    skipped: list[SkippedTable] = []
     pending: list[Paragraph] = []
     table_index = -1
     for block in blocks:
@@ -152,16 +246,38 @@ def plan_parts(blocks: list[Block]) -> list[PlanPart]:
                 pending.append(block)
             continue
         table_index += 1
+        if not any(not c.is_blank for c in block.cells):
+            skipped.append(SkippedTable(table_index, "empty", ""))
+            continue
         start = header_start(block)
         if start is not None:
             end = header_end(block, start)
-            parts.append(PlanPart(block, table_index, end, columns_of(block, start, end), pending))
-        elif parts and block.n_cols == parts[-1].table.n_cols:
+            if any(r.header for r in block.rows[end:]):
+                # marks on data rows are not trusted (see _trusted_header_flags)
+                block = replace(block, rows=[replace(r, header=r.header and i < end) for i, r in enumerate(block.rows)])
+            parts.append(PlanPart(block, table_index, end, columns_of(block, start, end), pending,
+                                  header_start=start))
+        elif not parts:
+            skipped.append(SkippedTable(table_index, "before_plan", table_text(block)))
+            continue
+        elif _foreign_header(block):
+            skipped.append(SkippedTable(table_index, "other_header", table_text(block)))
+            continue
+        elif block.n_cols == parts[-1].table.n_cols:
             parts.append(PlanPart(block, table_index, 0, parts[-1].columns, pending))
         else:
-            continue
+            laid = regrid(block, parts[-1].columns, parts[-1].table.n_cols)
+            if laid is None:
+                skipped.append(SkippedTable(table_index, "no_plan_header", table_text(block)))
+                continue
+            parts.append(PlanPart(laid, table_index, 0, parts[-1].columns, pending))
         pending = []
-    return parts
+    return TableChoice(parts, skipped)
+
+
+def plan_parts(blocks: list[Block]) -> list[PlanPart]:
+    """The tables that make up the plan, in order (see `choose_tables`)."""
+    return choose_tables(blocks).parts
 
 
 def first_plan_table(blocks: list[Block]) -> int | None:

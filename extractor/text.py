@@ -23,6 +23,18 @@ def render_paragraph(p: Paragraph, counter: int) -> str:
     return f"{counter}. {text}" if p.list.ordered else f"- {text}"
 
 
+_SPACED = re.compile(r"(?<!\w)(?:[А-ЯЁA-Z] ){3,}[А-ЯЁA-Z](?!\w)")  # four or more capitals
+
+
+def close_letter_spacing(text: str) -> str:
+    """"У Ч Е Б Н А Я   Р А Б О Т А" -> "УЧЕБНАЯ РАБОТА": capitals set one space apart are
+    one word; wider gaps part the words. Text without such runs is returned as it is."""
+    if not _SPACED.search(text):
+        return text
+    words = re.split(r"\s{2,}", text.strip())
+    return " ".join(_SPACED.sub(lambda m: m.group().replace(" ", ""), w) for w in words)
+
+
 def fold(text: str) -> str:
     """Runs of white space (line breaks included) folded to one space, ends stripped."""
     return _WS.sub(" ", text).strip()

@@ -22,17 +22,19 @@ def load(name: str) -> Any:
 
 @dataclass(frozen=True)
 class HeaderVocabulary:
-    roles: tuple[tuple[ColumnRole, re.Pattern[str]], ...]
+    roles: tuple[tuple[ColumnRole, tuple[re.Pattern[str], ...]], ...]  # patterns in priority order
     repeatable: frozenset[str]
     plan_roles: frozenset[str]
     min_plan_roles: int
+    summary_rows: re.Pattern[str]
+    example_rows: re.Pattern[str]
 
 
 @cache
 def headers() -> HeaderVocabulary:
     data = load("headers")
     roles = tuple(
-        (role, re.compile("|".join(f"(?:{p})" for p in patterns)))
+        (role, tuple(re.compile(p) for p in patterns))
         for role, patterns in data["roles"].items()
     )
     return HeaderVocabulary(
@@ -40,6 +42,8 @@ def headers() -> HeaderVocabulary:
         repeatable=frozenset(data["repeatable"]),
         plan_roles=frozenset(data["plan_roles"]),
         min_plan_roles=int(data["min_plan_roles"]),
+        summary_rows=re.compile("|".join(f"(?:{p})" for p in data["summary_rows"]), re.IGNORECASE),
+        example_rows=re.compile("|".join(f"(?:{p})" for p in data["example_rows"]), re.IGNORECASE),
     )
 
 

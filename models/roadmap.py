@@ -104,7 +104,8 @@ class Schedule(_Model):
     occurrences: list[Occurrence] = Field(default_factory=list)
     note: str | None = None
     duration: Duration | None = Field(
-        default=None, description="How long the activity takes (\"2–3 дня\", \"Срок, рабочих дней: 5\"); null otherwise")
+        default=None,
+        description="How long the activity takes (\"2–3 дня\", \"Срок, рабочих дней: 5\"); null otherwise")
     confidence: Confidence = Field(
         default="high", description="low where the rules guessed (a misspelling read, a year inferred, text left over)")
 
