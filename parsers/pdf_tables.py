@@ -14,6 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pdfplumber.table import merge_edges
+from pdfplumber.utils.geometry import filter_edges, obj_to_edges
+
+from parsers.geometry import cluster
 from parsers.layout import BBox, Cell, Row, Table
 from parsers.pdf_text import Line, Region, TextSettings, lines_of, paragraphs_of
 
@@ -25,10 +29,13 @@ class TableSettings:
     default_padding: float = 5.4  # pt between a cell's border and its text (Word's 0.19 cm) when unmeasured
     max_padding: float = 12.0  # pt: a larger measured inset is indentation, not padding
     min_cells: int = 2  # a ruled box with fewer cells is a frame, not a table
+    max_rule: float = 3.0  # pt: a filled rectangle at most this thick is a drawn rule, a wider one shading
+    white: float = 0.95  # a colour this light (every channel, 0..1) does not show on paper
 
-    def finder(self) -> dict[str, Any]:
-        """pdfplumber's table finder settings: cells only from drawn lines and rectangles."""
-        return {"vertical_strategy": "lines", "horizontal_strategy": "lines",
+    def finder(self, vertical: list[dict[str, Any]], horizontal: list[dict[str, Any]]) -> dict[str, Any]:
+        """pdfplumber's table finder settings: cells only from the rules given."""
+        return {"vertical_strategy": "explicit", "horizontal_strategy": "explicit",
+                "explicit_vertical_lines": vertical, "explicit_horizontal_lines": horizontal,
                 "snap_tolerance": self.snap, "join_tolerance": self.snap, "intersection_tolerance": self.snap}
 
 
@@ -122,10 +129,77 @@ def grid_table(boxes: list[BBox], chars: list[dict[str, Any]], page: int, settin
     return TableFound(table, bbox, inside, filled)
 
 
+def _shows(color: Any, settings: TableSettings) -> bool:
+    """The colour shows on white paper: not white (grey 1, RGB 1,1,1 or CMYK 0,0,0,0)."""
+    if isinstance(color, int | float):
+        values = [float(color)]
+    elif isinstance(color, tuple | list) and color and all(isinstance(v, int | float) for v in color):
+        values = [float(v) for v in color]
+    else:
+        return True  # unset (black by default) or a pattern
+    if len(values) == 4:
+        return max(values) > 1 - settings.white
+    return min(values) < settings.white
+
+
+def _is_rule(obj: dict[str, Any], settings: TableSettings) -> bool:
+    """The object draws a visible line: a stroke in a showing colour, or a thin filled bar.
+    Word and Acrobat paint white boxes behind text lines and shade cells with wide fills;
+    their edges are no rules (taken as rules, every text line became a table row)."""
+    if obj.get("stroke", obj["object_type"] == "line") and _shows(obj.get("stroking_color"), settings) \
+            and obj.get("linewidth", 1) > 0:
+        return True
+    return bool(obj.get("fill")) and min(obj["width"], obj["height"]) <= settings.max_rule \
+        and _shows(obj.get("non_stroking_color"), settings)
+
+
+def _edge(orientation: str, x0: float, top: float, x1: float, bottom: float) -> dict[str, Any]:
+    return {"object_type": "closing_edge", "orientation": orientation, "x0": x0, "x1": x1, "top": top,
+            "bottom": bottom, "width": x1 - x0, "height": bottom - top}
+
+
+def _closing(vertical: list[dict[str, Any]], horizontal: list[dict[str, Any]],
+             settings: TableSettings) -> list[dict[str, Any]]:
+    """Rules that close a table whose top or bottom line is not drawn (a row cut by a page
+    break, a table of column rules only): where several column rules end at one height with
+    no row rule there, a row rule joins their ends."""
+    tol = settings.snap
+    # rules drawn in pieces (a piece a text line) joined first: only a whole rule's ends count
+    joined = merge_edges([*vertical, *horizontal], tol, tol, tol, tol)
+    vertical = [e for e in joined if e["orientation"] == "v"]
+    horizontal = [e for e in joined if e["orientation"] == "h"]
+    ends: list[tuple[float, float]] = []  # (y, x) of column-rule ends with no row rule through them
+    for edge in vertical:
+        for y in (edge["top"], edge["bottom"]):
+            x = edge["x0"]
+            if not any(abs(h["top"] - y) <= tol and h["x0"] - tol <= x <= h["x1"] + tol for h in horizontal):
+                ends.append((y, x))
+    out: list[dict[str, Any]] = []
+    for group in cluster([y for y, _ in ends], tol):
+        lo, hi = group[0], group[-1]
+        xs = sorted({round(x, 1) for y, x in ends if lo <= y <= hi})
+        if len(_edges(xs, tol)) >= 2:
+            y = sum(group) / len(group)
+            out.append(_edge("h", xs[0], y, xs[-1], y))
+    return out
+
+
+def rules(page: Any, settings: TableSettings) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The page's visible column and row rules (pdfplumber edges), the closing ones added."""
+    edges = [e for obj in [*page.rects, *page.lines, *page.curves] if _is_rule(obj, settings)
+             for e in obj_to_edges(obj)]
+    vertical = filter_edges(edges, "v", min_length=1)
+    horizontal = filter_edges(edges, "h", min_length=1)
+    return vertical, horizontal + _closing(vertical, horizontal, settings)
+
+
 def ruled_tables(page: Any, settings: TableSettings, text: TextSettings) -> list[TableFound]:
     """The ruled tables of a pdfplumber page, top to bottom."""
     found: list[TableFound] = []
-    for candidate in page.find_tables(settings.finder()):
+    vertical, horizontal = rules(page, settings)
+    if len(vertical) < 2 or len(horizontal) < 2:
+        return found  # pdfplumber wants two of each; fewer make no table anyway
+    for candidate in page.find_tables(settings.finder(vertical, horizontal)):
         x0, top, x1, bottom = candidate.bbox
         chars = [c for c in page.chars
                  if x0 <= (c["x0"] + c["x1"]) / 2 <= x1 and top <= (c["top"] + c["bottom"]) / 2 <= bottom]

@@ -144,10 +144,17 @@ def lines_of(chars: Sequence[dict[str, Any]], page: int, settings: TextSettings)
     return lines
 
 
+def _glyph_text(text: str) -> str:
+    """A glyph's text; Quartz maps its one hyphen glyph to "-", a soft hyphen and "‐" at once."""
+    if len(text) > 1 and all(ch in _HYPHENS for ch in text):
+        return "-"
+    return text
+
+
 def _word(chars: list[dict[str, Any]], settings: TextSettings, space_after: bool) -> Word:
     fonts = [c["fontname"] for c in chars if c["text"].strip()]
     return Word(
-        text="".join(c["text"] for c in chars),
+        text="".join(_glyph_text(c["text"]) for c in chars),
         x0=min(c["x0"] for c in chars),
         x1=max(c["x1"] for c in chars),
         top=min(c["top"] for c in chars),
