@@ -35,8 +35,9 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
+from extractor.words import known
 from parsers.errors import ExtractionError
-from parsers.layout import Block, Document
+from parsers.layout import Block, Document, Table
 from parsers.pdf_tables import TableFound, TableSettings, ruled_tables
 from parsers.pdf_text import Line, Region, TextSettings, cid_count, continues, lines_of, paragraph_of
 from parsers.pdf_unruled import UnruledSettings, unruled_tables
@@ -44,6 +45,9 @@ from parsers.pdf_unruled import UnruledSettings, unruled_tables
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:стр\.?|страница|page)\s*)?\d{1,4}(?:\s*(?:из|of|/)\s*\d{1,4})?[-–—\s]*$",
                           re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
+_CYRILLIC_WORD = re.compile(r"[А-Яа-яЁё]{3,}")
+_SAMPLE_WORDS = 80
+_WARNED_PAGE = re.compile(r"pages? (\d+)\b")
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,10 @@ class PdfSettings:
     min_running_pages: int = 2  # a line repeated (digits aside) on this many pages is a running head
     min_trailing_spaces: int = 3  # lines ending in a space glyph that show the producer draws them
     unreadable_share: float = 0.5  # a page whose glyphs are mostly "(cid:NN)" has no usable text
+    scan_cover: float = 0.8  # an image covering this share of the page makes it a scan
+    min_words: int = 10  # words (3+ Cyrillic letters) a page needs before its share of non-words counts
+    min_known_share: float = 0.5  # a text layer with fewer dictionary words than this is garbage
+    layer_margin: float = 0.05  # a scan's own text layer is kept only if its words beat OCR's by this
 
 
 DEFAULT = PdfSettings()
@@ -71,6 +79,8 @@ class _Page:
     glyphs: int = 0
     unmapped: int = 0  # glyphs without a Unicode map
     images: int = 0
+    scan: bool = False  # one image covers the page: its text, if any, is an OCR layer
+    known_share: float = 1.0  # share of its Cyrillic words (3+ letters) in the dictionary
     space_ems: list[float] = field(default_factory=list)  # widths of the space glyphs, in ems
 
 
@@ -84,7 +94,12 @@ def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT) -> Document:
         raise ExtractionError("empty_document", "the PDF has neither text nor images")
     unreadable = [p.number for p in pages
                   if (p.images and not p.glyphs) or p.unmapped > p.glyphs * settings.unreadable_share]
-    ocr_blocks, ocr_warnings = _ocr(Path(path), unreadable) if unreadable else ({}, [])
+    layered = [p for p in pages if p.number not in unreadable
+               and (p.scan or p.known_share < settings.min_known_share)]
+    numbers = sorted(unreadable + [p.number for p in layered])
+    ocr_blocks, ocr_warnings = _ocr(Path(path), numbers) if numbers else ({}, [])
+    warnings += _keep_better_layers(layered, ocr_blocks, settings)
+    ocr_warnings = [w for w in ocr_warnings if _warned_page(w[1]) in (None, *ocr_blocks)]
     if not ocr_blocks and not any(p.glyphs > p.unmapped for p in pages):
         raise ExtractionError("ocr_unavailable", "the PDF has no text layer (a scan) and OCR is not available")
     pages = [p for p in pages if p.number not in ocr_blocks]
@@ -130,9 +145,59 @@ def _read_page(page: Any, settings: PdfSettings) -> _Page:
     free = [c for c in chars if id(c) not in taken]
     lines = lines_of(free, page.page_number, settings.text)
     spaces = [c["width"] / c["size"] for c in chars if c["text"] == " " and c["size"] > 0]
+    area = float(page.width) * float(page.height)
+    cover = max([(i["x1"] - i["x0"]) * (i["bottom"] - i["top"]) / area for i in page.images if area > 0], default=0.0)
+    words = [w.text for line in [*lines, *(x for t in tables for x in t.lines)] for w in line.words]
     return _Page(page.page_number, float(page.width), float(page.height), lines, tables,
                  glyphs=sum(1 for c in chars if c["text"].strip()), unmapped=cid_count(chars),
-                 images=len(page.images), space_ems=spaces)
+                 images=len(page.images), scan=cover >= settings.scan_cover,
+                 known_share=known_share(words, settings.min_words), space_ems=spaces)
+
+
+def known_share(words: list[str], min_words: int) -> float:
+    """Share of the Cyrillic words (3+ letters) that the dictionary knows; 1 with too few to
+    judge. Latin words are left out: the dictionary is Russian."""
+    found = [w for text in words for w in _CYRILLIC_WORD.findall(text)]
+    if len(found) < min_words:
+        return 1.0
+    sample = found[::max(1, len(found) // _SAMPLE_WORDS)]  # enough to judge, cheap on long pages
+    return sum(1 for w in sample if known(w)) / len(sample)
+
+
+def _keep_better_layers(layered: list[_Page], ocr: dict[int, list[Block]],
+                        settings: PdfSettings) -> list[tuple[str, str]]:
+    """Scanned pages whose text layer OCR replaced (warned), or the layer kept where its words
+    beat ours (its page dropped from `ocr`): a good layer is kept, a layer of garbage is not,
+    nor one without the table OCR found in the image (an OCR layer keeps words, not rules)."""
+    out: list[tuple[str, str]] = []
+    for page in layered:
+        if page.number not in ocr:
+            continue  # OCR unavailable: the layer is all there is
+        ours = known_share(_block_words(ocr[page.number]), settings.min_words)
+        structure = any(isinstance(b, Table) for b in ocr[page.number]) and not page.tables
+        if page.scan and not structure and page.known_share >= settings.min_known_share \
+                and page.known_share > ours + settings.layer_margin:
+            del ocr[page.number]
+            continue
+        why = "a scanned image with a text layer" if page.scan else "a text layer of mostly non-words"
+        out.append(("text_layer_replaced", f"page {page.number}: {why}; read by OCR instead "
+                    f"(dictionary words: layer {page.known_share:.0%}, OCR {ours:.0%})"))
+    return out
+
+
+def _warned_page(message: str) -> int | None:
+    found = _WARNED_PAGE.match(message)
+    return int(found.group(1)) if found else None
+
+
+def _block_words(blocks: list[Block]) -> list[str]:
+    out: list[str] = []
+    for block in blocks:
+        if isinstance(block, Table):
+            out += [w for cell in block.cells for w in cell.text.split()]
+        else:
+            out += block.text.split()
+    return out
 
 
 def measured(pages: list[_Page], settings: PdfSettings) -> TextSettings:
