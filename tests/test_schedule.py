@@ -22,7 +22,8 @@ from models.roadmap import Period, Schedule
 
 PHRASES = Path(__file__).parent / "data" / "schedule_phrases.yaml"
 CASES: list[dict[str, Any]] = yaml.safe_load(PHRASES.read_text(encoding="utf-8"))
-FIELDS = {"text", "period", "context", "kind", "start", "end", "recurrence", "occurrences", "note", "why"}
+FIELDS = {"text", "period", "context", "kind", "start", "end", "recurrence", "occurrences", "note", "why",
+          "duration", "confidence"}
 
 
 def _period(value: list[dt.date] | None) -> Period | None:
@@ -32,7 +33,7 @@ def _period(value: list[dt.date] | None) -> Period | None:
 
 
 def _context(value: dict[str, int] | None) -> ScheduleContext | None:
-    return None if value is None else ScheduleContext(**value)
+    return None if value is None else ScheduleContext(month=value.get("month"), year=value.get("year"))
 
 
 def _case_id(case: dict[str, Any]) -> str:
@@ -43,7 +44,7 @@ def test_phrase_file_is_complete() -> None:
     assert len(CASES) >= 250
     for case in CASES:
         assert set(case) <= FIELDS, case
-        assert FIELDS - {"context", "why"} <= set(case), case
+        assert FIELDS - {"context", "why", "duration", "confidence"} <= set(case), case
     # every entry says something of its own: no phrase twice in the same plan and context
     keys = [(c["text"], str(c["period"]), str(c.get("context"))) for c in CASES]
     assert len(keys) == len(set(keys))
@@ -60,6 +61,8 @@ def test_phrase(case: dict[str, Any]) -> None:
         "recurrence": case["recurrence"],
         "occurrences": [{"start": a, "end": b} for a, b in case["occurrences"]],
         "note": case["note"],
+        "duration": case.get("duration"),  # contract 1.1: null unless the entry gives a length
+        "confidence": case.get("confidence", result.confidence),  # checked where the entry states it
     }
     assert result.model_dump() == expected
 
@@ -284,3 +287,22 @@ def test_yearless_day_reads_back_in_a_one_year_plan(day: dt.date, pattern: str) 
         assert (result.kind, result.start, result.end) == ("deadline", period.start, day)
     else:
         assert (result.kind, result.start, result.end) == ("date", day, day)
+
+
+def test_bare_number_under_a_duration_header() -> None:
+    """Contract 1.1: "5" in a column «Срок, рабочих дней» is a length of 5 working days."""
+    result = normalize_schedule("5", None, ScheduleContext(column_header="Срок, рабочих дней"))
+    assert result.kind == "unknown"
+    assert result.duration is not None and result.duration.model_dump() == {
+        "value": 5, "max": None, "unit": "day", "working": True}
+    assert normalize_schedule("5", None).duration is None  # without the header it is no length
+
+
+def test_confidence_is_low_where_the_rules_guessed() -> None:
+    period = _period([dt.date(2023, 9, 1), dt.date(2024, 8, 31)])
+    assert normalize_schedule("10.09.2023", period).confidence == "high"
+    assert normalize_schedule("В течение города", period).kind == "ongoing"
+    assert normalize_schedule("Сентбярь", period).confidence == "low"  # a misspelling read
+    assert normalize_schedule("до10.09", period).confidence == "low"  # glued text split
+    inferred = Period(start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31), text="", inferred=True)
+    assert normalize_schedule("Март", inferred).confidence == "low"  # a year from an inferred period

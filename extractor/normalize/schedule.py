@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import yaml
 from rapidfuzz import fuzz, process
 
-from models.roadmap import Occurrence, Period, Recurrence, Schedule, ScheduleKind
+from models.roadmap import Duration, DurationUnit, Occurrence, Period, Recurrence, Schedule, ScheduleKind
 
 if TYPE_CHECKING:
     from dateparser.date import DateDataParser
@@ -50,6 +50,7 @@ class ScheduleContext:
 
     month: int | None = None  # month given by a month section row above the cell ("МАРТ", "Сентябрь 2023")
     year: int | None = None  # year given by that row, if any
+    column_header: str | None = None  # the schedule column's header: "Срок, рабочих дней" makes "5" a duration
 
 
 Window = tuple[dt.date | None, dt.date | None]
@@ -101,6 +102,7 @@ class _Item:
     whole: bool = False  # names whole calendar or academic years
     within: bool = False  # preceded by "в течение"
     pos: tuple[int, int] = (0, 0)
+    guess: bool = False  # read by a guess ("до 11.15" as November 2015): confidence low
 
     @property
     def floating(self) -> bool:
@@ -464,6 +466,9 @@ def _item_passes(f: dict[str, str]) -> tuple[_Pass, ...]:
          rf"(?P<m>{f['mon']}){_tail_re('y', f)}", _h_day_range, gates("daymonth join")),
         (rf"{f['deadline']}\s+(?P<d>{f['date']}){f['dyw']}", _h_deadline,
          gates("numdate deadline", "daymonth deadline")),
+        # "До 11.15": no day 11 of month 15, so month 11 of 2015 (a guess: confidence low)
+        (rf"{f['deadline']}\s+(?<![\d.])(?P<m>\d{{1,2}})[./](?P<y>\d{{2}})(?!\d|[./]\d)", _h_month_year_deadline,
+         gates("numdate deadline")),
         (rf"{f['start']}\s+(?P<d>{f['date']}){f['dyw']}", _h_open, gates("numdate start", "daymonth start")),
         (rf"(?P<d>{f['date']}){f['dyw']}", _h_date, dated),
         (rf"(?:(?:{f['lead']}|{f['start']})\s+)?(?P<m1>{f['mon']}){_tail_re('s', f)}\s*{f['join']}\s*"
@@ -515,7 +520,8 @@ def _grammar() -> _Grammar:
     within = _alt(d["within"])
     fuzzy = d["fuzzy"]
     counted = (rf"(?:{_B}(?P<n>\d{{1,2}}|{_alt(d['count_words'])})\s*)?{_alt(d['times_words'])}\s+"
-               rf"{_alt(d['per_words'])}\s+(?P<u>{_alt(w for ws in d['count_units'].values() for w in ws)})")
+               rf"{_alt(d['per_words'])}\s+(?:(?P<k>\d{{1,3}})\s+)?"
+               rf"(?P<u>{_alt(w for ws in d['count_units'].values() for w in ws)})")
     return _Grammar(
         month_of=month_of,
         numeral_of={**{_key(k): int(v) for k, v in d["roman"].items()}, **_lookup(d["ordinals"])},
@@ -680,6 +686,13 @@ def _h_deadline(m: re.Match[str], env: _Env) -> _Item:
     return _Item("deadline", None, _read_date(m.group("d")))
 
 
+def _h_month_year_deadline(m: re.Match[str], env: _Env) -> _Item:
+    month, year = int(m.group("m")), int(m.group("y"))
+    if not 1 <= month <= 12 or year <= 12:  # a real day and month ("до 10.09") is the deadline pass's
+        raise _Reject(m.group())
+    return _Item("deadline", None, _Point(month, 1, 2000 + year), guess=True)
+
+
 def _h_open(m: re.Match[str], env: _Env) -> _Item:
     return _Item("open", _read_date(m.group("d")), None)
 
@@ -782,8 +795,8 @@ def _scan(work: str, pattern: re.Pattern[str],
 def _with_within(item: _Item, span: tuple[int, int], work: str) -> _Item:
     tail = _grammar().within_tail.search(work, 0, span[0])
     if tail is None:
-        return _Item(item.kind, item.start, item.end, item.whole, item.within, span)
-    return _Item(item.kind, item.start, item.end, item.whole, True, (tail.start(), span[1]))
+        return replace(item, pos=span)
+    return replace(item, within=True, pos=(tail.start(), span[1]))
 
 
 def _reader(handler: _Handler, env: _Env) -> Callable[[re.Match[str]], _Item | None]:
@@ -884,6 +897,8 @@ class _Scanned:
     day_limit: int | None
     ongoing: bool
     leftover: list[tuple[int, int]]
+    undated: int = 0  # weeks or halves of a month whose month is unknown: periods without dates
+    duration: Duration | None = None
 
 
 def _counted(m: re.Match[str]) -> str:
@@ -891,6 +906,8 @@ def _counted(m: re.Match[str]) -> str:
     n = m.group("n")
     count = 1 if n is None else (int(n) if n.isdigit() else g.count_of[_key(n)])
     unit = g.unit_of[_key(m.group("u"))]
+    if m.group("k") is not None and m.group("k") != "1":  # "раз в 14 дней", "1 раз в 2 месяца": none of ours
+        return "other"
     return g.count_recurrence.get(unit, {}).get(count, "other")
 
 
@@ -905,7 +922,9 @@ def _constant(value: T) -> Callable[[re.Match[str]], T]:
 
 def _scan_all(norm: str, env: _Env) -> _Scanned:
     g = _grammar()
-    work, items = _scan_items(norm, env)
+    work, weeks, undated = _scan_weeks(norm, env)  # first: "1 неделя сентября" is no "1 сентября"
+    work, items = _scan_items(work, env)
+    items = sorted(items + weeks, key=lambda i: i.pos)
     if env.month is not None:  # "в течение месяца" under a month section row: that month
         point = _Point(env.month, None, env.year)
         work, months = _scan(work, g.within_month, _constant(_Item("period", point, point, within=True)))
@@ -922,8 +941,14 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
     limits: list[tuple[int, tuple[int, int]]] = []
     if recurrence == "monthly":  # "ежемесячно до 10 числа"; elsewhere the phrase stays in the note
         work, limits = _scan(work, g.day_limit, _day)
+    if recurrence is None and _more().weekday.search(work):  # "Понедельник в 10.00", after any other frequency
+        recurrence = "weekly"
     work, ongoing = _scan(work, g.ongoing, _constant(True))
-    return _Scanned(items, recurrence, limits[0][0] if limits else None, bool(ongoing), _runs(work))
+    work, durations = _scan(work, _more().duration, _duration)
+    if env.month is None and not durations:  # "в течение месяца" with no month row above: a length
+        work, durations = _scan(work, _more().within_unit, _within_duration)
+    return _Scanned(items, recurrence, limits[0][0] if limits else None, bool(ongoing), _runs(work),
+                    undated, durations[0][0] if durations else None)
 
 
 def _runs(work: str) -> list[tuple[int, int]]:
@@ -949,6 +974,201 @@ def _context_items(norm: str, context: ScheduleContext) -> list[_Item] | None:
             return None
         items.append(_Item("date" if first == last else "period", first, last))
     return items
+
+
+# ---------------------------------------------------------------- weeks, durations, glued text
+
+
+@dataclass(frozen=True)
+class _More:
+    """Patterns of issue 11 (weeks and halves of a month, durations, event phrases, weekdays)."""
+
+    week: re.Pattern[str]
+    week_list: re.Pattern[str]
+    half: re.Pattern[str]
+    week_num: dict[str, str]  # numeral or ordinal word -> "1".."5" or "last"
+    half_num: dict[str, int]
+    duration: re.Pattern[str]
+    within_unit: re.Pattern[str]
+    unit_of: dict[str, DurationUnit]
+    working: frozenset[str]
+    calendar: frozenset[str]
+    headers: tuple[str, ...]
+    on_demand: re.Pattern[str]
+    per_schedule: re.Pattern[str]
+    weekday: re.Pattern[str]
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+
+
+@cache
+def _more() -> _More:
+    d = _data()
+    mon = _alt(form for forms in d["months"].values() for form in forms) + r"\.?"
+    week_num = {**_ROMAN, **{str(n): str(n) for n in range(1, 6)},
+                **{_key(w): str(k) for k, ws in d["week_ordinals"].items() for w in ws}}
+    num = (r"(?:(?:iv|iii|ii|v|i|[1-5])(?:-?(?:я|й|ая|ой|ую))?(?![0-9a-zа-я])|"
+           + _alt(w for ws in d["week_ordinals"].values() for w in ws) + ")")
+    weeks = _alt(d["week_words"])
+    tail = rf"(?:\s+(?P<m>{mon}))?(?:\s+(?:месяца|каждого\s+месяца))?"
+    units = {_key(w): u for u, ws in d["duration_units"].items() for w in ws}
+    half_num = {_key(w): int(k) for k, ws in d["half_ordinals"].items() for w in ws}
+    within = _alt(d["within"])
+    return _More(
+        week=re.compile(rf"(?<![0-9a-zа-я])(?P<a>{num})(?:\s*-\s*(?P<b>{num}))?\s*(?P<w>{weeks}){tail}"),
+        week_list=re.compile(rf"(?<![0-9a-zа-я])(?P<list>{num}(?:\s*,\s*{num})+)\s*(?P<w>{weeks}){tail}"),
+        half=re.compile(rf"(?<![0-9a-zа-я])(?P<h>{_alt(half_num)})\s*{_alt(d['half_words'])}\s+"
+                        rf"(?:(?P<m>{mon})|месяца)"),
+        week_num=week_num,
+        half_num=half_num,
+        duration=re.compile(
+            rf"(?<![0-9a-zа-я.,/-])(?P<v>\d{{1,3}})(?:\s*-\s*(?P<x>\d{{1,3}}))?\s*"
+            rf"(?:(?P<q>{_alt([*d['working_words'], *d['calendar_words']])})\s*)?(?P<u>{_alt(units)})(?![а-я])"),
+        within_unit=re.compile(rf"{within}\s+(?:одного\s+|одной\s+)?(?P<u>месяца|недели|дня|суток)(?![а-я])"),
+        unit_of=units,
+        working=frozenset(_key(w) for w in d["working_words"]),
+        calendar=frozenset(_key(w) for w in d["calendar_words"]),
+        headers=tuple(_key(h) for h in d["duration_headers"]),
+        on_demand=re.compile("|".join(f"(?:{p})" for p in d["on_demand_patterns"])),
+        per_schedule=re.compile("|".join(f"(?:{p})" for p in d["per_schedule_patterns"])),
+        weekday=re.compile(rf"(?<![а-я])(?:{_alt(d['weekdays'])})"),
+    )
+
+
+def _week_number(text: str) -> str:
+    token = re.sub(r"-?(?:я|й|ая|ой|ую)$", "", _key(text).strip()) if text[:1].isdigit() or text[:1] in "iv" \
+        else _key(text).strip()
+    return _more().week_num[token]
+
+
+def _week_days(number: str, month: int, year: int | None) -> tuple[_Point, _Point]:
+    """Week N of a month: days 7N-6..7N; the fifth and the last run to the month's end."""
+    if number == "last":
+        last = _last_day(year if year is not None else 2001, month)
+        return _Point(month, last - 6, year), _Point(month, None, year)
+    n = int(number)
+    return _Point(month, 7 * n - 6, year), (_Point(month, None, year) if n >= 5 else _Point(month, 7 * n, year))
+
+
+def _week_month(m: re.Match[str], env: _Env) -> tuple[int | None, int | None]:
+    if m.group("m"):
+        return _month(m.group("m")), None
+    return env.month, env.year
+
+
+def _scan_weeks(norm: str, env: _Env) -> tuple[str, list[_Item], int]:
+    """Weeks and halves of a month as periods of days, masked out of the text; the count of
+    those whose month is unknown (no month written, no month row) comes apart."""
+    more = _more()
+    if "недел" not in norm and "нед." not in norm and "половин" not in norm:
+        return norm, [], 0
+    items: list[_Item] = []
+    undated = 0
+    spans: list[tuple[int, int]] = []
+
+    def add(first: str, last: str, m: re.Match[str]) -> None:
+        nonlocal undated
+        month, year = _week_month(m, env)
+        spans.append(m.span())
+        if month is None:
+            undated += 1
+            return
+        start = _week_days(first, month, year)[0]
+        end = _week_days(last, month, year)[1]
+        items.append(_Item("period", start, end, pos=m.span()))
+
+    for m in more.week_list.finditer(norm):
+        for part in m.group("list").split(","):
+            number = _week_number(part)
+            add(number, number, m)
+    work = _mask(norm, spans)
+    spans_before = len(spans)
+    for m in more.week.finditer(work):
+        a, b = m.group("a"), m.group("b")
+        arabic = a[:1].isdigit() and b is None and not re.search(r"-?(?:я|й|ая|ой|ую)$", a)
+        if arabic and m.group("w") != "неделя" and m.group("m") is None:
+            continue  # "2 недели", "в течение 3 недель": a length, not the second week
+        add(_week_number(a), _week_number(b) if b else _week_number(a), m)
+    work = _mask(work, spans[spans_before:])
+    spans_before = len(spans)
+    for m in more.half.finditer(work):
+        month, year = _week_month(m, env)
+        spans.append(m.span())
+        if month is None:
+            undated += 1
+            continue
+        half = more.half_num[_key(m.group("h"))]
+        start = _Point(month, 1 if half == 1 else 16, year)
+        items.append(_Item("period", start, _Point(month, 15 if half == 1 else None, year), pos=m.span()))
+    return _mask(work, spans[spans_before:]), items, undated
+
+
+def _duration(m: re.Match[str]) -> Duration:
+    more = _more()
+    value = float(m.group("v"))
+    top = float(m.group("x")) if m.group("x") else None
+    if top is not None and top <= value:
+        raise _Reject(m.group())
+    qualifier = _key(m.group("q") or "")
+    working = True if qualifier in more.working else False if qualifier in more.calendar else None
+    return Duration(value=value, max=top, unit=more.unit_of[_key(m.group("u"))], working=working)
+
+
+def _within_duration(m: re.Match[str]) -> Duration:
+    units: dict[str, DurationUnit] = {"месяца": "month", "недели": "week"}
+    return Duration(value=1, unit=units.get(m.group("u"), "day"))
+
+
+def _header_duration(norm: str, header: str | None) -> Duration | None:
+    """A bare number (or range) under a header such as "Срок, рабочих дней"."""
+    if not header:
+        return None
+    m = re.fullmatch(r"\s*(\d{1,3})(?:\s*-\s*(\d{1,3}))?\s*", norm)
+    key = _key(header)
+    if m is None or not any(h in key for h in _more().headers):
+        return None
+    top = float(m.group(2)) if m.group(2) else None
+    if top is not None and top <= float(m.group(1)):
+        return None
+    unit: DurationUnit = (
+        "month" if "месяц" in key else "week" if "недел" in key else "hour" if "час" in key else "day")
+    working = True if "рабоч" in key else False if "календар" in key else None
+    return Duration(value=float(m.group(1)), max=top, unit=unit, working=working)
+
+
+_MONTH_STEM = r"(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
+_GLUE: tuple[tuple[re.Pattern[str], str, bool], ...] = (
+    # (pattern, replacement, whether it is a guess)
+    # "29, 30.12.15": every day of the list takes the month (and year) of the last one
+    (re.compile(r"(?<![\d.])(\d{1,2})\s*,\s*(?=(?:\d{1,2}\s*,\s*)*\d{1,2}([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d))"),
+     r"\1\2, ", False),
+    # "24-25.03.16", "20-24.11", "15 -19.02": the start day takes the end's month and year
+    (re.compile(r"(?<![\d.])(\d{1,2})\s*([-–—])\s*(\d{1,2})([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d)"),
+     r"\1\4\2\3\4", False),
+    # "22. 02", "23. 03.": a space after the day's dot
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False),
+    # "Февраль, 2017 год": the comma between a month and its year
+    (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False),
+    # "до10.09", "16августа", "2019-2020гг.": a word glued to a number
+    (re.compile(r"(?<=[А-Яа-яЁё])(?=\d)|(?<=\d)(?=[А-Яа-яЁё])"), " ", True),
+    # "по плануРОО": a lower-case word glued to a capital one
+    (re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])"), " ", True),
+    # "В теч.года", "по отд.плану": a dot glued to the next word
+    (re.compile(r"(?<=[а-яё]\.)(?=[а-яё]{2})"), " ", True),
+)
+
+
+def _unglue(text: str) -> tuple[str, bool]:
+    """The text with glued words and numbers apart and day lists spelled out; and whether a
+    guess was made (words split where the writer left no space)."""
+    guessed = False
+    for pattern, replacement, guess in _GLUE:
+        new = pattern.sub(replacement, text)
+        if new != text:
+            guessed = guessed or guess
+            text = new
+    return text, guessed
 
 
 # ---------------------------------------------------------------- note
@@ -1034,21 +1254,23 @@ def _resolve(s: _Scanned, plan: _Plan | None) -> tuple[ScheduleKind, str | None,
         return "recurring", s.recurrence, _recurring(s, plan, whole, parts)
     whole_windows = [w for i in whole for w in _windows_of(i, plan)]
     span: Window = _hull(whole_windows) if whole else (plan.window if plan else (None, None))
-    if ongoing and not parts:
+    if ongoing and not parts and not s.undated:
         return "ongoing", None, [span]
     windows = [w for i in parts for w in _windows_of(i, plan)]
     windows += [span] if ongoing else whole_windows
     if plan is not None and len(plan.units) > 1 and any(i.floating for i in parts):
         return "recurring", "yearly", windows
-    if len(parts) + (1 if ongoing else len(whole)) == 1:
-        return _item_kind(s.items[0]), None, windows
+    count = len(parts) + s.undated + (1 if ongoing else len(whole))
+    if count == 1:
+        return (_item_kind(s.items[0]) if s.items else "period"), None, windows
     return "multiple", None, windows
 
 
 def _event_kind(norm: str) -> ScheduleKind:
-    g = _grammar()
+    g, more = _grammar(), _more()
     candidates: list[tuple[ScheduleKind, re.Pattern[str]]] = [
-        ("on_demand", g.on_demand), ("per_schedule", g.per_schedule)]
+        ("on_demand", g.on_demand), ("per_schedule", g.per_schedule),
+        ("on_demand", more.on_demand), ("per_schedule", more.per_schedule)]
     hits = [(m.start(), kind) for kind, p in candidates for m in [p.search(norm)] if m is not None]
     return min(hits)[1] if hits else "unknown"
 
@@ -1058,21 +1280,33 @@ def _sort_key(w: Window) -> tuple[dt.date, dt.date]:
     return first, w[1] or first
 
 
-def _build(folded: str, plan: _Plan | None, context: ScheduleContext) -> Schedule:
-    norm, starts, ends = _normalize(folded)
+def _build(folded: str, plan: _Plan | None, context: ScheduleContext, inferred: bool = False) -> Schedule:
+    read, guessed = _unglue(folded)
+    norm, starts, ends = _normalize(read)
+    repaired = len(norm) != len(read) or any(a != b for a, b in zip(norm, _key(read).translate(_DASHES), strict=False))
     month = context.month if context.month is not None and 1 <= context.month <= 12 else None
     env = _Env(plan.academic if plan else False, month, context.year if month is not None else None)
+    bare = _header_duration(norm, context.column_header)
+    if bare is not None:  # "5" under "Срок, рабочих дней": a length, no date
+        return Schedule(text=folded, kind="unknown", duration=bare)
     day_items = _context_items(norm, context) if norm.strip() else None
     scanned = _Scanned(day_items, None, None, False, []) if day_items is not None else _scan_all(norm, env)
-    if not scanned.items and scanned.recurrence is None and not scanned.ongoing:
-        return Schedule(text=folded, kind=_event_kind(norm))
+    if not scanned.items and scanned.recurrence is None and not scanned.ongoing and not scanned.undated:
+        kind = _event_kind(norm)
+        low = guessed or repaired or (kind == "unknown" and bool(norm.strip()) and scanned.duration is None)
+        return Schedule(text=folded, kind=kind, duration=scanned.duration, confidence="low" if low else "high")
     kind, rec, windows = _resolve(scanned, plan)
     known = sorted((w for w in windows if w != (None, None)), key=_sort_key)[:_MAX_WINDOWS]
     start, end = _hull(known)
     recurrence = _RECURRENCE.get(rec or "") if kind == "recurring" else None
+    note = _note(read, scanned, starts, ends)
+    # low where the rules guessed: a misspelling repaired, glued text split, a month.year read,
+    # text left over, or dates placed by a period the document does not state
+    low = (guessed or repaired or note is not None or any(i.guess for i in scanned.items)
+           or (inferred and any(i.floating or i.kind == "deadline" for i in scanned.items)))
     return Schedule(text=folded, kind=kind, start=start, end=end, recurrence=recurrence,
                     occurrences=[Occurrence(start=a, end=b) for a, b in known],
-                    note=_note(folded, scanned, starts, ends))
+                    note=note, duration=scanned.duration, confidence="low" if low else "high")
 
 
 def normalize_schedule(text: str, period: Period | None,
@@ -1082,9 +1316,10 @@ def normalize_schedule(text: str, period: Period | None,
     Never raises: what cannot be read is kind "unknown" with the text kept."""
     folded = " ".join(str(text or "").split())
     try:
-        return _build(folded, _plan_of(period), context or ScheduleContext())
+        inferred = bool(period is not None and getattr(period, "inferred", False))
+        return _build(folded, _plan_of(period), context or ScheduleContext(), inferred)
     except Exception:  # the contract: a cell never makes the extraction fail
-        return Schedule(text=folded, kind="unknown")
+        return Schedule(text=folded, kind="unknown", confidence="low")
 
 
 def month_heading(text: str) -> tuple[int, int | None] | None:
