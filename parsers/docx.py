@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import docx
+import numpy as np
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
@@ -332,4 +333,75 @@ def parse_docx(path: str | Path) -> Document:
     styles, default = _load_styles(document)
     ctx = _Context(styles=styles, default_para_style=default, ordered_lists=_load_numbering(document))
     blocks = list(_blocks(document.element.body, ctx))
+    if not any(_has_text(b) for b in blocks):
+        scanned = _scanned_pages(document)
+        if scanned is not None:
+            return scanned
     return Document(blocks=blocks, format="docx", pages=None)
+
+
+# --- Word files holding only scanned pages ---------------------------------------------------
+
+_A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+_R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+_V_NS = "urn:schemas-microsoft-com:vml"
+_EMU_PER_INCH = 914400
+_MIN_IMAGE_INCHES = 3.0  # a smaller picture is a logo or a stamp, not a scanned page
+
+
+def _has_text(block: Block) -> bool:
+    if isinstance(block, Table):
+        return any(not c.is_blank or any(_has_text(t) for t in c.tables) for c in block.cells)
+    return not block.is_blank
+
+
+def _images(document: Any) -> Iterator[tuple[bytes, float | None]]:
+    """(bytes, dots per inch from the size it is shown at) of each picture, in document order:
+    DrawingML pictures and old VML ones (what LibreOffice keeps of a .doc's)."""
+    parts = document.part.related_parts
+    for el in document.element.body.iter(f"{{{_A_NS}}}blip", f"{{{_V_NS}}}imagedata"):
+        rid = el.get(f"{{{_R_NS}}}embed") or el.get(f"{{{_R_NS}}}id")
+        if rid not in parts:
+            continue
+        inches = None
+        for parent in el.iterancestors(f"{{{_WP_NS}}}inline", f"{{{_WP_NS}}}anchor"):
+            extent = parent.find(f"{{{_WP_NS}}}extent")
+            if extent is not None:
+                inches = max(int(extent.get("cx", 0)), int(extent.get("cy", 0))) / _EMU_PER_INCH
+            break
+        yield parts[rid].blob, inches
+
+
+def _scanned_pages(document: Any) -> Document | None:
+    """A Word file with no text but pictures: the pictures are scanned pages, read by OCR in
+    document order (None when it has no picture big enough to be a page)."""
+    import io
+
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    from parsers.ocr_engine import check_available
+    from parsers.ocr_image import resample
+    from parsers.ocr_settings import SETTINGS
+    from parsers.scan import read_pages
+
+    frames = []
+    for blob, inches in _images(document):
+        try:
+            with Image.open(io.BytesIO(blob)) as img:
+                upright = ImageOps.exif_transpose(img)
+                if inches is None:
+                    dpi = upright.info.get("dpi")
+                    inches = max(upright.size) / float(dpi[0]) if dpi and float(dpi[0]) > 1 else None
+                if inches is None or inches < _MIN_IMAGE_INCHES:
+                    continue
+                gray = np.asarray(upright.convert("L"))
+        except (UnidentifiedImageError, OSError, SyntaxError):
+            continue  # a picture Pillow cannot read (WMF, EMF): not a scan
+        frames.append(resample(gray, max(gray.shape) / inches, SETTINGS))
+    if not frames:
+        return None
+    check_available(SETTINGS)
+    pages = read_pages(frames, list(range(1, len(frames) + 1)), SETTINGS)
+    return Document(blocks=[b for p in pages for b in p.blocks], format="docx", pages=len(pages), ocr=True,
+                    warnings=[w for p in pages for w in p.warnings])

@@ -144,3 +144,50 @@ def test_bad_input_gets_a_stable_code(tmp_path: Path, name: str, content: bytes,
     with pytest.raises(ExtractionError) as info:
         parse(path)
     assert info.value.code == code
+
+
+def _scanned_page(text_rows: list[tuple[str, str]]) -> bytes:
+    """A 'scanned' page: a ruled two-column table drawn at 200 dpi, saved as PNG."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 34)
+    img = Image.new("L", (1600, 1000), 255)
+    draw = ImageDraw.Draw(img)
+    xs, top, height = [100, 1000, 1500], 100, 110
+    for r, row in enumerate(text_rows):
+        for c, value in enumerate(row):
+            draw.text((xs[c] + 20, top + r * height + 30), value, font=font, fill=0)
+    for r in range(len(text_rows) + 1):
+        draw.line([(xs[0], top + r * height), (xs[-1], top + r * height)], fill=0, width=4)
+    for x in xs:
+        draw.line([(x, top), (x, top + len(text_rows) * height)], fill=0, width=4)
+    out = io.BytesIO()
+    img.save(out, format="PNG", dpi=(200, 200))
+    return out.getvalue()
+
+
+def test_word_file_of_scanned_pages_is_read_by_ocr(tmp_path: Path) -> None:
+    import io
+
+    from docx.shared import Inches
+
+    from parsers.ocr_engine import check_available
+    from parsers.ocr_settings import SETTINGS
+
+    try:
+        check_available(SETTINGS)
+    except ExtractionError:
+        pytest.skip("Tesseract with Russian data is not installed")
+    document = docx.Document()
+    document.add_picture(io.BytesIO(_scanned_page([("Мероприятие", "Срок"), ("Совещание", "Март")])),
+                         width=Inches(8))
+    document.add_picture(io.BytesIO(_scanned_page([("Проверка", "Апрель")])), width=Inches(8))
+    path = tmp_path / "scans.docx"
+    document.save(str(path))
+    parsed = parse_docx(path)
+    assert parsed.ocr and parsed.format == "docx" and parsed.pages == 2
+    tables = [b for b in parsed.blocks if isinstance(b, Table)]
+    assert [[c.text for c in t.cells] for t in tables] == [["Мероприятие", "Срок", "Совещание", "Март"],
+                                                            ["Проверка", "Апрель"]]
