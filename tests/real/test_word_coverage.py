@@ -46,7 +46,15 @@ def _skipped_ancestor(node: Any, stop: Any) -> bool:
 
 
 def _row_text(row: Any) -> str:
-    return " ".join(t.text or "" for t in row.iter(f"{W}t") if not _skipped_ancestor(t, row))
+    """Runs of one paragraph join without a space (a word may be split over runs); paragraphs with one."""
+    paragraphs: dict[Any, list[str]] = {}
+    for node in row.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
+        if _skipped_ancestor(node, row):
+            continue
+        paragraph = next((a for a in node.iterancestors(f"{W}p")), row)
+        text = (node.text or "") if node.tag == f"{W}t" else " "
+        paragraphs.setdefault(paragraph, []).append(text)
+    return " ".join("".join(parts) for parts in paragraphs.values())
 
 
 def docx_table_words(path: Path) -> Counter[str]:
