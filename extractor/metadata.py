@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from extractor import morph, vocab
-from extractor.text import fold, render_paragraph
+from extractor.text import close_letter_spacing, fold, render_paragraph
 from models import Approval, Period
 from parsers.layout import Paragraph
 
@@ -28,6 +28,7 @@ class Heading:
     approval: Approval | None
     title: str
     preamble: list[str]
+    lead: int = 0  # preamble blocks that stood above the title (an institution's name)
 
 
 @cache
@@ -136,14 +137,37 @@ def _looks_like_heading(p: Paragraph) -> bool:
     return p.heading or p.style.bold or p.align == "center" or (p.text.isupper() and len(p.text) > 3)
 
 
+def _is_title_start(p: Paragraph) -> bool:
+    return bool(_pattern("title_words").match(close_letter_spacing(fold(p.text)).strip(" _")))
+
+
+def _has_approval_word(p: Paragraph) -> bool:
+    return _is_approval_start(p) or bool(_pattern("approval_words").search(p.text))
+
+
 def split_heading(paragraphs: list[Paragraph]) -> Heading:
     """Approval block, title and preamble from the paragraphs before the plan table.
 
-    The approval block opens with its keyword and runs while paragraphs keep its alignment
-    (blank lines included); the title is the following run of heading paragraphs of one look;
-    what remains is the preamble.
+    The title starts at the first paragraph that opens with a plan word ("План", "Дорожная
+    карта", "Комплекс мер" …) and runs over the following paragraphs of one look; without such
+    a paragraph it is the first heading after the approval block. The approval block opens
+    with its keyword (at the top, or anywhere above the title: an institution's name often
+    stands first) and runs while paragraphs keep its alignment, or up to the title. What
+    remains is the preamble: first what stood above the title, then what follows it.
     """
     paras = list(paragraphs)
+    titled = next((k for k, p in enumerate(paras) if not p.is_blank and _is_title_start(p)), None)
+    if titled is not None:
+        above = paras[:titled]
+        opener = next((k for k, p in enumerate(above) if _has_approval_word(p)), None)
+        approval = None
+        lead = above
+        if opener is not None:
+            approval = parse_approval(" ".join(p.text for p in above[opener:] if not p.is_blank))
+            lead = above[:opener]
+        title_parts, i = _title_run(paras, titled)
+        lead_blocks = preamble_blocks(lead)
+        return Heading(approval, " ".join(title_parts), lead_blocks + preamble_blocks(paras[i:]), len(lead_blocks))
     i = 0
     while i < len(paras) and paras[i].is_blank:
         i += 1
@@ -156,16 +180,22 @@ def split_heading(paragraphs: list[Paragraph]) -> Heading:
         approval = parse_approval(" ".join(p.text for p in paras[start:i] if not p.is_blank))
     while i < len(paras) and paras[i].is_blank:
         i += 1
-    title_parts: list[str] = []
-    if i < len(paras):
-        first = paras[i]
-        look = _look(first)
-        while i < len(paras) and not paras[i].is_blank and _look(paras[i]) == look:
-            title_parts.append(fold(paras[i].text))
-            i += 1
-            if not _looks_like_heading(first):
-                break  # a plain first paragraph is the title on its own
+    title_parts, i = _title_run(paras, i) if i < len(paras) else ([], i)
     return Heading(approval, " ".join(title_parts), preamble_blocks(paras[i:]))
+
+
+def _title_run(paras: list[Paragraph], i: int) -> tuple[list[str], int]:
+    """The title's paragraphs from `i`: consecutive paragraphs of the first one's look (one
+    paragraph alone when it does not look like a heading)."""
+    first = paras[i]
+    look = _look(first)
+    parts: list[str] = []
+    while i < len(paras) and not paras[i].is_blank and _look(paras[i]) == look:
+        parts.append(fold(paras[i].text))
+        i += 1
+        if not _looks_like_heading(first):
+            break  # a plain first paragraph is the title on its own
+    return parts, i
 
 
 def _look(p: Paragraph) -> tuple[bool, bool, str | None]:
@@ -228,13 +258,14 @@ def find_period(text: str) -> Period | None:
 PERIOD_LINES = 3
 
 
-def stated_period(title: str | None, preamble: list[str]) -> Period | None:
-    """The period the heading states: in the title, else in the first short lines under it."""
+def stated_period(title: str | None, preamble: list[str], lead: int = 0) -> Period | None:
+    """The period the heading states: in the title, else in the first short lines under it
+    (`lead`: preamble blocks that stood above the title)."""
     if title:
         found = find_period(title)
         if found:
             return found
-    for block in preamble[:PERIOD_LINES]:
+    for block in preamble[lead:lead + PERIOD_LINES]:
         if len(block) <= 200 and (found := find_period(block)):
             return found
     return None

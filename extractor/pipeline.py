@@ -36,6 +36,7 @@ from parsers.layout import Cell, Document, Paragraph, Table
 # "…: - item; - item" written inline in one paragraph
 _INLINE_ITEM = re.compile(r"(?:(?<=[:;])|^)\s*[-–—]\s+(?=\S)")
 _LIST_PUNCT = " ;,"
+_YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def extract(path: str | Path) -> Plan:
@@ -84,7 +85,7 @@ def assemble(document: Document, source: Source) -> Plan:
     section_titles = {s.id: s.title for s in sections}
 
     warnings: list[Warning] = [Warning(code=c, message=m) for c, m in document.warnings]
-    period = stated_period(title, heading.preamble)
+    period = stated_period(title, heading.preamble, heading.lead)
     if period is None:
         period, how = infer_period(heading.approval, [_schedule_text(i) for i in items if isinstance(i, RawActivity)],
                                    [title or "", *heading.preamble, *section_titles.values()])
@@ -167,6 +168,8 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
     schedule_cell = item.cell("schedule")
     schedule_text = schedule_cell.text if schedule_cell is not None else ""
     schedule = normalize_schedule(schedule_text, period, context)
+    if period is not None and period.inferred and (schedule.start or schedule.end) and not _YEAR.search(schedule_text):
+        schedule = schedule.model_copy(update={"confidence": "low"})  # its year came from an inferred period
     if schedule.kind == "unknown" and schedule.text:
         notes.append(("schedule_unread", f"schedule not understood: {schedule.text}"))
     responsible: list[Party] = []

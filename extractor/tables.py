@@ -8,14 +8,16 @@ its header rows -> its columns with roles; the document's tables -> the plan's t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from extractor import vocab
-from extractor.text import close_letter_spacing, fold
+from extractor.text import NUMBER_PREFIX, close_letter_spacing, fold
 from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
 
 MAX_HEADER_SEARCH = 3  # rows from the top where a header may start (a caption row may precede it)
+MAX_HEADER_CELL = 120  # characters: a longer cell is a data cell, not a column's name
 MAX_HEADER_ROWS = 4  # a header (with its sub-header and column-number rows) is at most this tall
 
 
@@ -70,7 +72,16 @@ def role_of(header: str) -> ColumnRole | None:
     return found[0] if found else None
 
 
+_DATA_MARKS = re.compile(r"[«»\d]")  # quotes and digits are data: a column's name has neither
+
+
+def _header_like(text: str) -> bool:
+    flat = fold(text)
+    return len(flat) <= MAX_HEADER_CELL and not (_DATA_MARKS.search(flat) and not flat.startswith("№"))
+
+
 def _row_roles(table: Table, row: int) -> list[ColumnRole]:
+    """Roles the row's cells name; a long or numbered cell names none (it is data)."""
     covering = table.covering()[row]
     seen: list[Cell] = []
     roles: list[ColumnRole] = []
@@ -78,6 +89,8 @@ def _row_roles(table: Table, row: int) -> list[ColumnRole]:
         if cell is None or cell in seen:
             continue
         seen.append(cell)
+        if not _header_like(cell.text):
+            continue
         role = role_of(cell.text)
         if role:
             roles.append(role)
@@ -224,8 +237,14 @@ def regrid(table: Table, columns: list[ColumnSpec], n_cols: int) -> Table | None
 
 
 def _foreign_header(table: Table) -> bool:
-    """The table's first row names columns of its own (two or more header words)."""
-    return table.n_rows > 0 and len(_row_roles(table, 0)) >= 2
+    """The table's first row names columns of its own: two or more header words in short
+    cells, none of them numbered (a numbered row is a data row that happens to hold them)."""
+    if table.n_rows == 0:
+        return False
+    cells = [c for c in table.row_cells(0) if not c.is_blank]
+    if any(NUMBER_PREFIX.match(c.text) for c in cells):
+        return False
+    return len(_row_roles(table, 0)) >= 2
 
 
 def choose_tables(blocks: list[Block]) -> TableChoice:

