@@ -17,6 +17,7 @@ from parsers.errors import ExtractionError
 from parsers.ocr_settings import OcrSettings
 
 A4_LONG_SIDE_IN = 11.69  # an image without a resolution is taken for an A4 sheet
+MAX_PAGE_IN = 16.6  # the long side of A3: no plan page is larger
 Quad = np.ndarray  # 4 x 2 float32 corners: top-left, top-right, bottom-right, bottom-left
 
 
@@ -35,7 +36,9 @@ def image_frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
 
 def _dpi_of(img: Image.Image) -> float:
     dpi = img.info.get("dpi")
-    if dpi and float(dpi[0]) > 1:
+    # a stated resolution that makes the image larger than A3 is a default (96 or 72 dpi
+    # written by the scanning software), not the scan's: 2528x3507 px "at 96 dpi" is 37 in long
+    if dpi and float(dpi[0]) > 1 and max(img.size) / float(dpi[0]) <= MAX_PAGE_IN:
         return float(dpi[0])
     return max(img.size) / A4_LONG_SIDE_IN
 

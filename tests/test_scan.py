@@ -264,3 +264,15 @@ def test_dashes_by_length() -> None:
     lines = [_line(0, ("ОО", 0, 60), ("—", 80, 106), ("сетевые", 130, 300)),
              _line(60, ("Ханты", 0, 120), ("-", 130, 146), ("Мансийский", 160, 400))]
     assert [ln.text for ln in clean_lines(lines, SETTINGS)] == ["ОО – сетевые", "Ханты - Мансийский"]
+
+
+def test_a_default_resolution_that_makes_no_page_is_ignored() -> None:
+    from PIL import Image
+
+    from parsers.ocr_image import A4_LONG_SIDE_IN, _dpi_of
+
+    scan = Image.new("L", (2528, 3507))
+    scan.info["dpi"] = (96, 96)  # written by the scanning software: 37 inches long
+    assert abs(_dpi_of(scan) - 3507 / A4_LONG_SIDE_IN) < 1e-6
+    scan.info["dpi"] = (300, 300)
+    assert _dpi_of(scan) == 300
