@@ -15,18 +15,27 @@ slower rounds measure the machine's other work) beside the median.
 "warm" keeps the normalizer's bounded caches (repaired words, dateparser leftovers) across
 rounds, as in a batch where cells repeat; "cold" clears them before every pass over the file.
 The goal is at least 10,000 phrases per second, warm (best round); --check exits 1 when missed.
+
+Issue 11: the normalizer as it was before issue 11 (`--baseline-rev`, by default the parent of
+the real-cell corpus commit) is loaded from git into a temporary folder and timed on the same
+phrases, the in-repository ones and the real cells (tests/data/real_schedule_cells.yaml); the
+ratio must stay at least 0.8 (--check).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import os
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import yaml
@@ -39,19 +48,42 @@ from extractor.normalize.schedule import ScheduleContext, normalize_schedule  # 
 from models.roadmap import Period  # noqa: E402
 
 PHRASES = ROOT / "tests" / "data" / "schedule_phrases.yaml"
+REAL = ROOT / "tests" / "data" / "real_schedule_cells.yaml"
 GOAL = 10_000  # phrases per second, one core
+BASELINE_REV = "43ca4f2^"  # the normalizers before issue 11
+MIN_RATIO = 0.8
 
 Call = tuple[str, Period | None, ScheduleContext | None]
 
 
+def baseline_module(rev: str, folder: Path) -> ModuleType:
+    """The schedule normalizer of git revision `rev`, with its vocabulary, from a temporary copy."""
+    def show(path: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
+                              capture_output=True, text=True).stdout
+    source = show("extractor/normalize/schedule.py").replace(
+        '(resources.files("extractor") / "data" / "schedule.yaml").read_text(encoding="utf-8")',
+        '(__import__("pathlib").Path(__file__).with_name("schedule.yaml")).read_text(encoding="utf-8")')
+    (folder / "schedule_baseline.py").write_text(source, encoding="utf-8")
+    (folder / "schedule.yaml").write_text(show("extractor/data/schedule.yaml"), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("schedule_baseline", folder / "schedule_baseline.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["schedule_baseline"] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
 def load_calls() -> list[Call]:
     calls: list[Call] = []
-    for case in yaml.safe_load(PHRASES.read_text(encoding="utf-8")):
+    for case in [*yaml.safe_load(PHRASES.read_text(encoding="utf-8")),
+                 *yaml.safe_load(REAL.read_text(encoding="utf-8"))]:
         period = case["period"]
         context = case.get("context")
         calls.append((case["text"],
-                      Period(start=period[0], end=period[1], text="") if period else None,
-                      ScheduleContext(**context) if context else None))
+                      Period(start=dt.date.fromisoformat(str(period[0])), end=dt.date.fromisoformat(str(period[1])),
+                             text="") if period else None,
+                      ScheduleContext(month=context.get("month"), year=context.get("year")) if context else None))
     return calls
 
 
@@ -88,7 +120,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=0.5, help="minimum time of one contender in a round")
     parser.add_argument("--pin", action="store_true", help="bind the process to one CPU")
     parser.add_argument("--check", action="store_true", help="exit 1 when the goal is missed")
+    parser.add_argument("--baseline-rev", default=BASELINE_REV, help="git revision of the normalizer to compare")
     args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench_schedule_"))
+    old = baseline_module(args.baseline_rev, folder)
 
     where = pin_one_core() if args.pin else "one thread"
     calls = load_calls()
@@ -98,6 +133,17 @@ def main() -> int:
     def ours() -> None:
         for text, period, context in calls:
             normalize_schedule(text, period, context)
+
+    old_calls = [(text, period, old.ScheduleContext(month=c.month, year=c.year) if c else None)
+                 for text, period, c in calls]
+
+    def before_issue_11() -> None:
+        for text, period, context in old_calls:
+            old.normalize_schedule(text, period, context)
+
+    def old_caches() -> None:
+        old._repair.cache_clear()
+        old._dateparser_read.cache_clear()
 
     def split() -> None:
         for text in texts:
@@ -110,6 +156,7 @@ def main() -> int:
             parse(" ".join(text.split()))
 
     ours()  # compile the grammar, load dateparser's language data
+    before_issue_11()
     dateparser_pass()
 
     def nothing() -> None:
@@ -118,6 +165,8 @@ def main() -> int:
     contenders: list[tuple[str, Callable[[], Any], Callable[[], None]]] = [
         ("normalize_schedule, warm caches", ours, nothing),
         ("normalize_schedule, cold caches", ours, clear_caches),
+        ("before issue 11, warm caches", before_issue_11, nothing),
+        ("before issue 11, cold caches", before_issue_11, old_caches),
         ("baseline: str.split", split, nothing),
         ("baseline: dateparser alone", dateparser_pass, nothing),
     ]
@@ -137,8 +186,11 @@ def main() -> int:
         print(f"  {label:34} {value:12,.0f} {statistics.median(values):12,.0f}   "
               f"{value / library:7.1f}x dateparser  {value / floor:.5f}x str.split")
     warm = best["normalize_schedule, warm caches"]
-    met = warm >= GOAL
-    print(f"goal {GOAL:,} phrases/s (warm): {'met' if met else 'MISSED'} ({warm / GOAL:.2f}x the goal)")
+    ratios = [best[f"normalize_schedule, {c} caches"] / best[f"before issue 11, {c} caches"] for c in ("warm", "cold")]
+    met = warm >= GOAL and min(ratios) >= MIN_RATIO
+    print(f"goal {GOAL:,} phrases/s (warm): {warm / GOAL:.2f}x the goal; speed against before issue 11 "
+          f"({args.baseline_rev}): warm {ratios[0]:.2f}x, cold {ratios[1]:.2f}x (at least {MIN_RATIO}x): "
+          f"{'met' if met else 'MISSED'}")
     return 0 if met or not args.check else 1
 
 

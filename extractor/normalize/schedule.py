@@ -169,9 +169,9 @@ def _carry(start: _Point, end: _Point) -> tuple[_Point, _Point]:
     """Give the yearless end of a span the year of the other (nearest before / after)."""
     before = _order(start, False) <= _order(end, True)
     if start.year is None and end.year is not None:
-        return replace(start, year=end.year if before else end.year - 1), end
+        return _Point(start.month, start.day, end.year if before else end.year - 1), end
     if end.year is None and start.year is not None:
-        return start, replace(end, year=start.year if before else start.year + 1)
+        return start, _Point(end.month, end.day, start.year if before else start.year + 1)
     return start, end
 
 
@@ -181,11 +181,11 @@ def _fix(item: _Item, unit: dt.date) -> _Item:
     anchor = item.end or item.start
     if anchor is None or anchor.year is not None:
         return item
-    placed = replace(anchor, year=_year_in(anchor.month, unit))
+    placed = _Point(anchor.month, anchor.day, _year_in(anchor.month, unit))  # no dataclasses.replace: hot path
     if item.end is None:
-        return replace(item, start=placed)
+        return _Item(item.kind, placed, item.end, item.whole, item.within, item.pos, item.guess)
     start = _carry(item.start, placed)[0] if item.start is not None else None
-    return replace(item, start=start, end=placed)
+    return _Item(item.kind, start, placed, item.whole, item.within, item.pos, item.guess)
 
 
 def _window(item: _Item, bounds: Bounds | None) -> Window:
@@ -728,7 +728,7 @@ def _h_year_open(m: re.Match[str], env: _Env) -> _Item:
 
 
 def _at(p: _Point, unit: dt.date | None) -> _Point:
-    return p if unit is None else replace(p, year=_year_in(p.month, unit))
+    return p if unit is None else _Point(p.month, p.day, _year_in(p.month, unit))
 
 
 def _h_month_range(m: re.Match[str], env: _Env) -> _Item:
@@ -794,9 +794,9 @@ def _scan(work: str, pattern: re.Pattern[str],
 
 def _with_within(item: _Item, span: tuple[int, int], work: str) -> _Item:
     tail = _grammar().within_tail.search(work, 0, span[0])
-    if tail is None:
-        return replace(item, pos=span)
-    return replace(item, within=True, pos=(tail.start(), span[1]))
+    if tail is None:  # built directly: dataclasses.replace costs a tenth of a cell
+        return _Item(item.kind, item.start, item.end, item.whole, item.within, span, item.guess)
+    return _Item(item.kind, item.start, item.end, item.whole, True, (tail.start(), span[1]), item.guess)
 
 
 def _reader(handler: _Handler, env: _Env) -> Callable[[re.Match[str]], _Item | None]:
@@ -924,7 +924,8 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
     g = _grammar()
     work, weeks, undated = _scan_weeks(norm, env)  # first: "1 неделя сентября" is no "1 сентября"
     work, items = _scan_items(work, env)
-    items = sorted(items + weeks, key=lambda i: i.pos)
+    if weeks:
+        items = sorted(items + weeks, key=lambda i: i.pos)
     if env.month is not None:  # "в течение месяца" under a month section row: that month
         point = _Point(env.month, None, env.year)
         work, months = _scan(work, g.within_month, _constant(_Item("period", point, point, within=True)))
@@ -941,11 +942,14 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
     limits: list[tuple[int, tuple[int, int]]] = []
     if recurrence == "monthly":  # "ежемесячно до 10 числа"; elsewhere the phrase stays in the note
         work, limits = _scan(work, g.day_limit, _day)
-    if recurrence is None and _more().weekday.search(work):  # "Понедельник в 10.00", after any other frequency
+    # "Понедельник в 10.00": weekly, but only where no other frequency is written
+    if recurrence is None and _WEEKDAY_STEM.search(work) and _more().weekday.search(work):
         recurrence = "weekly"
     work, ongoing = _scan(work, g.ongoing, _constant(True))
-    work, durations = _scan(work, _more().duration, _duration)
-    if env.month is None and not durations:  # "в течение месяца" with no month row above: a length
+    durations: list[tuple[Duration, tuple[int, int]]] = []
+    if _DIGIT.search(work) and _UNIT_STEM.search(work):  # a cheap gate: most cells have no length
+        work, durations = _scan(work, _more().duration, _duration)
+    if env.month is None and not durations and "течени" in work:  # "в течение месяца" with no month row
         work, durations = _scan(work, _more().within_unit, _within_duration)
     return _Scanned(items, recurrence, limits[0][0] if limits else None, bool(ongoing), _runs(work),
                     undated, durations[0][0] if durations else None)
@@ -1000,6 +1004,9 @@ class _More:
 
 
 _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5"}
+_DIGIT = re.compile(r"\d")
+_UNIT_STEM = re.compile(r"дн|ден|час|недел|месяц|год|лет|сут")
+_WEEKDAY_STEM = re.compile(r"понед|вторн|сред|четв|пятн|субб|воскр")
 
 
 @cache
@@ -1138,32 +1145,39 @@ def _header_duration(norm: str, header: str | None) -> Duration | None:
 
 
 _MONTH_STEM = r"(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
-_GLUE: tuple[tuple[re.Pattern[str], str, bool], ...] = (
-    # (pattern, replacement, whether it is a guess)
+_GLUE: tuple[tuple[re.Pattern[str], str, bool, str], ...] = (
+    # (pattern, replacement, whether it is a guess, characters one of which it needs: a cheap gate)
     # "29, 30.12.15": every day of the list takes the month (and year) of the last one
     (re.compile(r"(?<![\d.])(\d{1,2})\s*,\s*(?=(?:\d{1,2}\s*,\s*)*\d{1,2}([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d))"),
-     r"\1\2, ", False),
+     r"\1\2, ", False, ","),
     # "24-25.03.16", "20-24.11", "15 -19.02": the start day takes the end's month and year
     (re.compile(r"(?<![\d.])(\d{1,2})\s*([-–—])\s*(\d{1,2})([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d)"),
-     r"\1\4\2\3\4", False),
+     r"\1\4\2\3\4", False, "-–—"),
     # "22. 02", "23. 03.": a space after the day's dot
-    (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False, "."),
     # "Февраль, 2017 год": the comma between a month and its year
-    (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False),
+    (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False, ","),
     # "до10.09", "16августа", "2019-2020гг.": a word glued to a number
-    (re.compile(r"(?<=[А-Яа-яЁё])(?=\d)|(?<=\d)(?=[А-Яа-яЁё])"), " ", True),
+    (re.compile(r"(?<=[А-Яа-яЁё])(?=\d)|(?<=\d)(?=[А-Яа-яЁё])"), " ", True, ""),
     # "по плануРОО": a lower-case word glued to a capital one
-    (re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])"), " ", True),
+    (re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])"), " ", True, ""),
     # "В теч.года", "по отд.плану": a dot glued to the next word
-    (re.compile(r"(?<=[а-яё]\.)(?=[а-яё]{2})"), " ", True),
+    (re.compile(r"(?<=[а-яё]\.)(?=[а-яё]{2})"), " ", True, "."),
 )
+_DATE_GLUE = 5  # the first five rewrite numbers: a cell without a digit skips them
 
 
 def _unglue(text: str) -> tuple[str, bool]:
     """The text with glued words and numbers apart and day lists spelled out; and whether a
     guess was made (words split where the writer left no space)."""
     guessed = False
-    for pattern, replacement, guess in _GLUE:
+    digits = _DIGIT.search(text) is not None
+    capital = text[1:].lower() != text[1:]  # "плануРОО" needs a capital after the first letter
+    for index, (pattern, replacement, guess, needs) in enumerate(_GLUE):
+        if (index < _DATE_GLUE and not digits) or (needs and not any(c in text for c in needs)):
+            continue
+        if index == _DATE_GLUE + 1 and not capital:
+            continue
         new = pattern.sub(replacement, text)
         if new != text:
             guessed = guessed or guess
@@ -1267,11 +1281,15 @@ def _resolve(s: _Scanned, plan: _Plan | None) -> tuple[ScheduleKind, str | None,
 
 
 def _event_kind(norm: str) -> ScheduleKind:
-    g, more = _grammar(), _more()
+    g = _grammar()
     candidates: list[tuple[ScheduleKind, re.Pattern[str]]] = [
-        ("on_demand", g.on_demand), ("per_schedule", g.per_schedule),
-        ("on_demand", more.on_demand), ("per_schedule", more.per_schedule)]
+        ("on_demand", g.on_demand), ("per_schedule", g.per_schedule)]
     hits = [(m.start(), kind) for kind, p in candidates for m in [p.search(norm)] if m is not None]
+    if not hits:  # the looser patterns only where the phrase lists found nothing
+        more = _more()
+        loose: list[tuple[ScheduleKind, re.Pattern[str]]] = [
+            ("on_demand", more.on_demand), ("per_schedule", more.per_schedule)]
+        hits = [(m.start(), kind) for kind, p in loose for m in [p.search(norm)] if m is not None]
     return min(hits)[1] if hits else "unknown"
 
 
@@ -1283,7 +1301,7 @@ def _sort_key(w: Window) -> tuple[dt.date, dt.date]:
 def _build(folded: str, plan: _Plan | None, context: ScheduleContext, inferred: bool = False) -> Schedule:
     read, guessed = _unglue(folded)
     norm, starts, ends = _normalize(read)
-    repaired = len(norm) != len(read) or any(a != b for a, b in zip(norm, _key(read).translate(_DASHES), strict=False))
+    repaired = not isinstance(starts, range)  # _normalize maps offsets one to one unless it repaired a word
     month = context.month if context.month is not None and 1 <= context.month <= 12 else None
     env = _Env(plan.academic if plan else False, month, context.year if month is not None else None)
     bare = _header_duration(norm, context.column_header)
@@ -1304,9 +1322,13 @@ def _build(folded: str, plan: _Plan | None, context: ScheduleContext, inferred: 
     # text left over, or dates placed by a period the document does not state
     low = (guessed or repaired or note is not None or any(i.guess for i in scanned.items)
            or (inferred and any(i.floating or i.kind == "deadline" for i in scanned.items)))
+    extra: dict[str, Any] = {}  # only what differs from the defaults: pydantic validates less
+    if scanned.duration is not None:
+        extra["duration"] = scanned.duration
+    if low:
+        extra["confidence"] = "low"
     return Schedule(text=folded, kind=kind, start=start, end=end, recurrence=recurrence,
-                    occurrences=[Occurrence(start=a, end=b) for a, b in known],
-                    note=note, duration=scanned.duration, confidence="low" if low else "high")
+                    occurrences=[Occurrence(start=a, end=b) for a, b in known], note=note, **extra)
 
 
 def normalize_schedule(text: str, period: Period | None,
