@@ -29,7 +29,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from itertools import groupby, pairwise
 from pathlib import Path
 from typing import Literal
@@ -522,6 +522,7 @@ def _head(text: str) -> _Head:
     return _Head("", "none", False, False, False)
 
 
+@cache
 def _short_form(text: str) -> tuple[bool, bool, str] | None:
     """A short position form at the start of a token: (is the head, plural, the rest glued to it:
     "Кл.руководители" -> modifier "кл." and "руководители")."""
@@ -1027,6 +1028,13 @@ def parse_parties(paragraphs: Sequence[str], role: str | None = None) -> PartyPa
     every party found. Fragments that name no party (report forms such as "Отчет", result
     phrases such as "Повышение уровня …") are returned in `rejected`.
     """
+    found = _parse_cell(tuple(paragraphs), role)
+    return PartyParse(parties=list(found.parties), rejected=list(found.rejected))  # fresh lists per call
+
+
+@lru_cache(maxsize=8192)
+def _parse_cell(paragraphs: tuple[str, ...], role: str | None) -> PartyParse:
+    """parse_parties of one cell, remembered: a plan repeats its responsible cells many times."""
     cleaned = [_vocab().bullet_re.sub("", _fold(p)) for p in paragraphs]
     cleaned = [p for p in cleaned if p]
     rejected: list[str] = []

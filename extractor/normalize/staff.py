@@ -23,6 +23,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
 from extractor.normalize import parties as P
@@ -84,11 +85,16 @@ def _split_line(line: str) -> list[tuple[str, int, int]]:
     return [(s, a, b) for s, a, b in out if line[a:b].strip(_DASHES + ".")]
 
 
-def _cut_run(text: str) -> list[str]:
+@cache
+def _cut_run(text: str) -> tuple[str, ...]:
     """"Соц. педагог психолог" -> two positions: a new position head (or short modifier) after a
     complete position, unless a preposition, a conjunction or a compound ("педагог организатор")
     binds them."""
     tokens = list(re.finditer(r"\S+", text))
+    candidates = sum(1 for t in tokens
+                     if P._short_form(t.group()) is not None or _may_be_listed(t.group().strip(".,;:")))
+    if candidates < 2:  # one post at most: nothing to cut, no morphology needed
+        return (text,)
     cuts: list[int] = []
     have_head = modified = False
     prev_word = ""
@@ -104,7 +110,7 @@ def _cut_run(text: str) -> list[str]:
             have_head = True
         prev_word = word
     bounds = [0, *cuts, len(text)]
-    return [text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
+    return tuple(text[a:b].strip() for a, b in itertools.pairwise(bounds) if text[a:b].strip())
 
 
 def _starts_position(word: str, *, last: bool) -> bool:
@@ -114,7 +120,7 @@ def _starts_position(word: str, *, last: bool) -> bool:
     if short is not None:
         return short[0] or bool(short[2]) or not last
     bare = word.strip(".,;:")
-    if not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare):
+    if not _may_be_listed(bare) or not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare):
         return False
     if P._lexicon_kind(bare) != "position":
         return False
@@ -126,8 +132,19 @@ def _is_head_word(word: str) -> bool:
     if short is not None:
         return short[0] or bool(short[2])
     bare = word.strip(".,;:")
-    return bool(re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare)) and P._lexicon_kind(bare) in (
-        "position", "group")
+    return _may_be_listed(bare) and bool(re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare)) \
+        and P._lexicon_kind(bare) in ("position", "group")
+
+
+@cache
+def _listed_stems() -> frozenset[str]:
+    """The first three letters of every listed word: Russian inflects at the end, so a word whose
+    start is none of these is no listed word, and the morphology lookup can be skipped."""
+    return frozenset(word[:3] for word in P._vocab().lexicon)
+
+
+def _may_be_listed(word: str) -> bool:
+    return P._yo(word).lower()[:3] in _listed_stems()
 
 
 def _binds(prev: str, word: str, *, compound: bool) -> bool:
@@ -195,11 +212,11 @@ def _label(text: str) -> tuple[str, bool]:
 def _units(lines: Sequence[str]) -> list[_Unit]:
     units: list[_Unit] = []
     for line_no, line in enumerate(lines):
-        line_open = not line.rstrip().endswith((",", ";"))
+        closed = line.rstrip().endswith((",", ";"))  # a line ending with a separator: a list goes on
         first = True
         for sep, start, end in _split_line(line):
             for unit in _fragment_units(line[start:end], start, "para" if first else sep, line_no):
-                units.append(replace(unit, line_open=line_open))
+                units.append(replace(unit, line_open=False) if closed else unit)
                 first = False
         if units and units[-1].line == line_no:
             units[-1] = replace(units[-1], last_on_line=True)
@@ -218,24 +235,31 @@ def _fragment_units(fragment: str, offset: int, sep: str, line: int) -> list[_Un
     return out
 
 
+_FAMILY_NUMBER = re.compile(r"^\d+(?:\s*,\s*\d+)*\s*(?=[А-ЯЁ])")  # "5Аксёнова", "3 Кушаева"
+_GLUED_SENTENCE = re.compile(r"(?<=[А-ЯЁ]{2})\.(?=[А-ЯЁ][а-яё])")  # "по ВР.Воспитатели"
+_ONLY_NUMBERS = re.compile(r"[\d\s,.]*")
+
+
 def _text_units(text: str, offset: int, sep: str, line: int) -> list[_Unit]:
     end = offset + len(text.rstrip())
     offset += len(text) - len(text.lstrip())
-    text = re.sub(r"^\d+(?:\s*,\s*\d+)*\s*(?=[А-ЯЁ])", "", text.strip())  # "5Аксёнова", "3 Кушаева": a family number
-    text = text.strip(_DASHES + ",;").strip()
-    # "по ВР.Воспитатели": a sentence's dot glued to the next post
-    text = re.sub(r"(?<=[А-ЯЁ]{2})\.(?=[А-ЯЁ][а-яё])", ". ", text)
-    if not text.strip(".") or re.fullmatch(r"[\d\s,.]*", text):
-        return []
+    pieces, label = _analyse(text.strip())
+    return [_Unit(piece, "position" if is_position else "other", line, sep if index == 0 else "",
+                  offset, end, plural=plural, label=label, guessed=index > 0)
+            for index, (piece, is_position, plural) in enumerate(pieces)]
+
+
+@cache
+def _analyse(text: str) -> tuple[tuple[tuple[str, bool, bool], ...], bool]:
+    """The posts of a text between names and separators, each (text, is a position, plural), and
+    whether the text is a label ending in a colon; remembered, as cells repeat their posts."""
+    text = _FAMILY_NUMBER.sub("", text).strip(_DASHES + ",;").strip()
+    text = _GLUED_SENTENCE.sub(". ", text)
+    if not text.strip(".") or _ONLY_NUMBERS.fullmatch(text):
+        return (), False
     text, label = _label(text)
-    text = text.strip(_DASHES).strip()
-    pieces = _cut_run(text)
-    units: list[_Unit] = []
-    for index, piece in enumerate(pieces):
-        is_position, plural = _position_head(piece)
-        units.append(_Unit(piece, "position" if is_position else "other", line, sep if index == 0 else "",
-                           offset, end, plural=plural, label=label, guessed=index > 0))
-    return units
+    pieces = _cut_run(text.strip(_DASHES).strip())
+    return tuple((piece, *_position_head(piece)) for piece in pieces), label
 
 
 def _merge(units: list[_Unit]) -> list[_Unit]:
