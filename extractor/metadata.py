@@ -138,7 +138,15 @@ def _looks_like_heading(p: Paragraph) -> bool:
 
 
 def _is_title_start(p: Paragraph) -> bool:
-    return bool(_pattern("title_words").match(close_letter_spacing(fold(p.text)).strip(" _")))
+    """A paragraph that opens with a plan word and reads as a heading: set as one, or
+    starting with a capital ("план эвакуации …" inside a report's prose is not a title)."""
+    text = close_letter_spacing(fold(p.text)).strip(" _«\"")
+    return bool(_pattern("title_words").match(text)) and (_looks_like_heading(p) or text[:1].isupper())
+
+
+def opens_plan(paragraphs: list[Paragraph]) -> bool:
+    """The paragraphs hold a plan's title ("План работы …"): a new plan of the same file."""
+    return any(not p.is_blank and _is_title_start(p) for p in paragraphs)
 
 
 def _has_approval_word(p: Paragraph) -> bool:
@@ -186,16 +194,34 @@ def split_heading(paragraphs: list[Paragraph]) -> Heading:
 
 def _title_run(paras: list[Paragraph], i: int) -> tuple[list[str], int]:
     """The title's paragraphs from `i`: consecutive paragraphs of the first one's look (one
-    paragraph alone when it does not look like a heading)."""
+    paragraph alone when it does not look like a heading); one blank line inside a centred
+    title does not end it."""
     first = paras[i]
     look = _look(first)
     parts: list[str] = []
-    while i < len(paras) and not paras[i].is_blank and _look(paras[i]) == look:
+
+    def goes_on(p: Paragraph) -> bool:
+        return not p.is_blank and (_look(p) == look or _centred_with(p, first))
+
+    while i < len(paras):
+        if paras[i].is_blank and first.align == "center" and parts and i + 1 < len(paras) and goes_on(paras[i + 1]):
+            i += 1
+        if not goes_on(paras[i]):
+            break
         parts.append(fold(paras[i].text))
         i += 1
         if not _looks_like_heading(first):
             break  # a plain first paragraph is the title on its own
     return parts, i
+
+
+def _centred_with(p: Paragraph, first: Paragraph) -> bool:
+    """A centred line under a centred title, or a line that starts in lower case, goes on with
+    it ("СОВМЕСТНЫЙ ПЛАН" in bold, then "по предупреждению …" plain): real plans mix looks
+    within one title."""
+    if p.list is not None or _is_approval_start(p):
+        return False
+    return (first.align == "center" and p.align == "center") or fold(p.text)[:1].islower()
 
 
 def _look(p: Paragraph) -> tuple[bool, bool, str | None]:
@@ -239,8 +265,15 @@ def _year(raw: str, base: int | None = None) -> int:
 
 
 def find_period(text: str) -> Period | None:
-    """The plan period named in the heading: academic, calendar range or one year."""
+    """The plan period named in the heading: academic, calendar range, one day ("проводимых
+    20 ноября 2018 года") or one year."""
     flat = fold(text)
+    day = _period_pattern("day").search(flat)
+    if day:
+        month = _month_numbers().get(morph.lemma(day.group("month")).replace("ё", "е"))
+        date = _date(int(day.group("y1")), month, int(day.group("d"))) if month else None
+        if date is not None:
+            return Period(start=date, end=date, text=day.group(0).strip())
     for key in ("academic", "calendar_range", "calendar_year"):
         match = _period_pattern(key).search(flat)
         if not match:

@@ -94,6 +94,11 @@ def assemble(document: Document, source: Source) -> Plan:
                                     f"{period.start} – {period.end}"))
     if title is None:
         warnings.append(Warning(code="no_title", message="в документе нет заголовка плана"))
+    for part in parts:
+        if part.inferred:
+            roles = ", ".join(f"{c.index}: {c.role}" for c in part.columns)
+            warnings.append(Warning(code="header_inferred", message=f"у таблицы {part.table_index} нет заголовка; "
+                                    f"роли столбцов определены по содержимому ({roles})"))
     for table in choice.skipped:
         if table.reason != "empty":
             warnings.append(Warning(code="table_skipped", message=f"таблица {table.table_index} не вошла в план "
@@ -107,7 +112,8 @@ def assemble(document: Document, source: Source) -> Plan:
         if not isinstance(item, RawActivity):
             continue
         section_id = innermost.get(pos)
-        context = _context_of(section_titles.get(section_id or ""))
+        header = next((c.header for c in item.columns if c.role == "schedule"), None)
+        context = _context_of(section_titles.get(section_id or ""), header)
         activity, notes = _activity(item, len(activities) + 1, section_id, period, context)
         if activity is None:
             warnings += [Warning(code=c, message=m) for c, m in notes]
@@ -252,12 +258,14 @@ def _all_texts(document: Document) -> list[str]:
     return texts
 
 
-def _context_of(section_title: str | None) -> ScheduleContext | None:
-    """A month section row ("МАРТ", "Сентябрь 2023") dates the day-only cells below it."""
-    if not section_title:
+def _context_of(section_title: str | None, header: str | None) -> ScheduleContext | None:
+    """A month section row ("МАРТ", "Сентябрь 2023") dates the day-only cells below it; the
+    column's header ("Срок, рабочих дней") says what a bare number means."""
+    found = month_heading(section_title) if section_title else None
+    if found is None and header is None:
         return None
-    found = month_heading(section_title)
-    return ScheduleContext(month=found[0], year=found[1]) if found else None
+    return ScheduleContext(month=found[0] if found else None, year=found[1] if found else None,
+                           column_header=header)
 
 
 def _unify(activities: list[Activity], abbreviations: dict[str, str]) -> list[Activity]:

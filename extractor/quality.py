@@ -93,20 +93,20 @@ def lost_rows(parts: list[PlanPart], items: list[RawItem], skipped: list[Skipped
             if (p.table_index, r) not in used]
 
 
-def doubts(plan: Plan, parts: list[PlanPart], share: float) -> list[str]:
+def doubts(plan: Plan, parts: list[PlanPart], share: float, rows_total: int) -> list[str]:
     """Why the plan may not be a plan at all (near-misses: budgets, registers, timetables)."""
     out: list[str] = []
-    roles = {c.role for c in parts[0].columns}
+    roles = {c.role for p in parts for c in p.columns}
     acts = plan.activities
     if len(acts) < MIN_ACTIVITIES:
         out.append("few_activities")
-    if "schedule" not in roles:
-        out.append("no_schedule_column")
-    if "responsible" not in roles:
-        out.append("no_responsible_column")
-    with_schedule = [a for a in acts if a.schedule.text]
+    if "schedule" not in roles and not any(a.schedule.start for a in acts):
+        out.append("no_dates")  # no schedule column, and no month rows dating the activities
+    with_schedule = [a for a in acts if a.schedule.text and a.schedule.duration is None]
     if with_schedule and sum(a.schedule.kind == "unknown" for a in with_schedule) > MOSTLY * len(with_schedule):
         out.append("schedules_unread")
+    if rows_total and sum(w.code == "row_without_activity" for w in plan.warnings) > MOSTLY * rows_total:
+        out.append("rows_without_activity")
     if acts and sum(_numeric(a.title) for a in acts) > MOSTLY * len(acts):
         out.append("numeric_titles")
     if share < LOW_WORD_SHARE:
@@ -135,5 +135,5 @@ def measure(plan: Plan, blocks: list[Block], choice: TableChoice, parts: list[Pl
         rows_used=max(0, rows_total - named),
         rows_skipped=min(named, rows_total),
         word_share=share,
-        doubtful=doubts(plan, parts, share),
+        doubtful=doubts(plan, parts, share, rows_total),
     )

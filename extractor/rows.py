@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from extractor import vocab
+from extractor.metadata import opens_plan as _opens_plan
+from extractor.metadata import split_heading
 from extractor.tables import ColumnSpec, PlanPart, page_starts
 from extractor.text import NUMBER_PREFIX, fold, is_number, split_number
 from extractor.words import join_page_cut
@@ -80,13 +82,19 @@ def _is_styled(cell: Cell) -> tuple[bool, bool]:
     return (bool(paras) and all(p.style.bold for p in paras), bool(paras) and all(p.style.italic for p in paras))
 
 
-def _column_at(columns: list[ColumnSpec], grid_col: int) -> ColumnSpec | None:
-    """The column whose grid range holds `grid_col`: the last column starting at or before it."""
-    found = None
-    for col in sorted(columns, key=lambda c: c.index):
-        if col.index <= grid_col:
-            found = col
-    return found
+def _column_for(columns: list[ColumnSpec], n_cols: int, cell: Cell, taken: set[int]) -> ColumnSpec | None:
+    """The column a cell lies under: the one whose grid range it overlaps most; on a tie (a
+    data row split unlike its header: "№ п/п" over two grid columns, the number in the first,
+    the activity across the second and third) the one not yet holding a cell of the row."""
+    ordered = sorted(columns, key=lambda c: c.index)
+    bounds = [c.index for c in ordered] + [n_cols]
+    lo, hi = cell.col, cell.col + cell.col_span
+    scored = [(min(hi, bounds[i + 1]) - max(lo, bounds[i]), col) for i, col in enumerate(ordered)]
+    best = max((score for score, _ in scored), default=0)
+    if best <= 0:
+        return None
+    ties = [col for score, col in scored if score == best]
+    return next((col for col in ties if col.index not in taken), ties[0])
 
 
 def _row_values(table: Table, covering: list[list[Cell | None]], row: int,
@@ -97,7 +105,7 @@ def _row_values(table: Table, covering: list[list[Cell | None]], row: int,
     values: dict[int, Cell] = {}
     own: set[int] = set()
     for cell in _distinct(covering[row]):
-        col = _column_at(columns, cell.col)
+        col = _column_for(columns, table.n_cols, cell, set(values))
         if col is None:
             continue
         if cell.row == row:
@@ -252,8 +260,19 @@ def part_items(part: PlanPart, skipped: list[SkippedRow] | None = None) -> list[
 
 
 def heading_items(headings: list[Paragraph]) -> list[RawItem]:
-    """Headings between two plan tables are sections (ХМАО-style level headings)."""
-    return [RawSection(p.text, p.style.bold, p.style.italic, None, [], p.page) for p in headings]
+    """Headings between two plan tables are sections (ХМАО-style level headings). Where they
+    open another plan of the same file (an approval stamp, a title "План …"), that plan's title
+    is one section and its stamp and the lines under the title are the section's note."""
+    texts = [p for p in headings if not p.is_blank]
+    if not texts:
+        return []
+    first = texts[0]
+    heading = split_heading(texts)
+    if heading.approval is not None or (heading.title and heading.lead >= 0 and _opens_plan(texts)):
+        lines = [heading.title or "", *(heading.approval.text for _ in [0] if heading.approval), *heading.preamble]
+        text = "\n".join(line for line in lines if line)
+        return [RawSection(text, first.style.bold, first.style.italic, None, [], first.page)]
+    return [RawSection(p.text, p.style.bold, p.style.italic, None, [], p.page) for p in texts]
 
 
 def promote_parent_rows(items: list[RawItem]) -> list[RawItem]:

@@ -49,6 +49,7 @@ class PlanPart:
     headings: list[Paragraph] = field(default_factory=list)
     continuations: frozenset[int] = frozenset()  # rows that continue the row above (cut by a page break)
     header_start: int = 0  # rows above it are a caption inside the table
+    inferred: bool = False  # no header: the columns' roles were read from the cells
 
 
 def _header_text(header: str) -> str:
@@ -286,12 +287,78 @@ def choose_tables(blocks: list[Block]) -> TableChoice:
             parts.append(PlanPart(block, table_index, 0, parts[-1].columns, pending))
         else:
             laid = regrid(block, parts[-1].columns, parts[-1].table.n_cols)
-            if laid is None:
+            if laid is not None:
+                parts.append(PlanPart(laid, table_index, 0, parts[-1].columns, pending))
+            elif (inferred := infer_columns(block)) is not None:
+                parts.append(PlanPart(block, table_index, 0, inferred, pending, inferred=True))
+            else:
                 skipped.append(SkippedTable(table_index, "no_plan_header", table_text(block)))
                 continue
-            parts.append(PlanPart(laid, table_index, 0, parts[-1].columns, pending))
         pending = []
+    if not parts:
+        return _headerless_plan(blocks, skipped)
     return TableChoice(parts, skipped)
+
+
+_DATE_LIKE = re.compile(
+    r"\b(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|квартал|полугоди|"
+    r"ежемесячн|ежеквартальн|ежегодн|постоянно|в течение)|\b\d{1,2}\.\d{2}(?:\.\d{2,4})?\b", re.IGNORECASE)
+INFER_MIN_ROWS = 3  # a table read without a header needs at least this many rows
+INFER_SHARE = 0.6  # share of a column's non-blank cells that must read as numbers / dates
+
+
+def infer_columns(table: Table) -> list[ColumnSpec] | None:
+    """Column roles from the cells themselves, for a table without a header (a scanned page
+    that continues a plan): numbers, dates, the longest texts (the activity), and the next
+    column with text after the activity (the responsible). None where the cells do not read so."""
+    grid = table.covering()
+    cols: dict[int, list[str]] = {}
+    for c in range(table.n_cols):
+        seen: list[str] = []
+        last: Cell | None = None
+        for row in grid:
+            cell = row[c]
+            if cell is None or cell is last or cell.col != c:
+                continue
+            last = cell
+            if not cell.is_blank:
+                seen.append(fold(cell.text))
+        if seen:
+            cols[c] = seen
+    if table.n_rows < INFER_MIN_ROWS or len(cols) < 2:
+        return None
+
+    def share(texts: list[str], test: re.Pattern[str]) -> float:
+        return sum(bool(test.search(t)) for t in texts) / len(texts)
+
+    numbers = [c for c, t in cols.items() if share(t, re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")) >= INFER_SHARE]
+    dates = [c for c, t in cols.items() if c not in numbers and share(t, _DATE_LIKE) >= INFER_SHARE]
+    rest = [c for c in cols if c not in numbers and c not in dates]
+    if not dates or not rest:
+        return None
+    activity = max(rest, key=lambda c: sum(len(t) for t in cols[c]) / len(cols[c]))
+    after = [c for c in rest if c > activity and c != activity]
+    roles: dict[int, ColumnRole] = {activity: "activity", dates[0]: "schedule"}
+    if numbers and numbers[0] < activity:
+        roles[numbers[0]] = "number"
+    if after:
+        roles[after[0]] = "responsible"
+    return [ColumnSpec(index=c, header="", role=roles.get(c, "other")) for c in sorted(cols)]
+
+
+def _headerless_plan(blocks: list[Block], skipped: list[SkippedTable]) -> TableChoice:
+    """A document with no plan header at all (a page of a plan scanned alone): its tables
+    whose cells read as a plan, columns inferred from the cells."""
+    parts: list[PlanPart] = []
+    kept: list[SkippedTable] = []
+    tables = [b for b in blocks if isinstance(b, Table)]
+    for entry in skipped:
+        columns = infer_columns(tables[entry.table_index]) if entry.reason == "before_plan" else None
+        if columns is None:
+            kept.append(entry)
+            continue
+        parts.append(PlanPart(tables[entry.table_index], entry.table_index, 0, columns, inferred=True))
+    return TableChoice(parts, kept if parts else skipped)
 
 
 def plan_parts(blocks: list[Block]) -> list[PlanPart]:
