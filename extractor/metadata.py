@@ -221,7 +221,7 @@ def _centred_with(p: Paragraph, first: Paragraph) -> bool:
     within one title."""
     if p.list is not None or _is_approval_start(p):
         return False
-    return (first.align == "center" and p.align == "center") or fold(p.text)[:1].islower()
+    return (first.align == "center" and p.align == "center") or (fold(p.text)[:1].islower() and _looks_like_heading(p))
 
 
 def _look(p: Paragraph) -> tuple[bool, bool, str | None]:

@@ -176,7 +176,7 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
     schedule = normalize_schedule(schedule_text, period, context)
     if period is not None and period.inferred and (schedule.start or schedule.end) and not _YEAR.search(schedule_text):
         schedule = schedule.model_copy(update={"confidence": "low"})  # its year came from an inferred period
-    if schedule.kind == "unknown" and schedule.text:
+    if schedule.kind == "unknown" and schedule.text and schedule.duration is None:
         notes.append(("schedule_unread", f"schedule not understood: {schedule.text}"))
     responsible: list[Party] = []
     extra: dict[str, str] = {}

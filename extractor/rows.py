@@ -191,8 +191,8 @@ def section_text(table: Table, covering: list[list[Cell | None]], row: int) -> C
     """The cell of a section row: the row's only non-blank cell, spanning the table (all but
     at most one column), or a lone bold/italic cell with nothing else in the row."""
     anchored = [c for c in table.row_cells(row) if not c.is_blank]
-    if len(anchored) != 1 or not any(ch.isalpha() for ch in anchored[0].text):
-        return None  # an empty numbered row is no section
+    if len(anchored) != 1 or not any(ch.isalpha() for ch in split_number(fold(anchored[0].text))[1]):
+        return None  # an empty numbered row ("5.", "II.") is no section
     cell = anchored[0]
     others_blank = all(c.is_blank or c.row < row for c in _distinct(covering[row]) if c is not cell)
     if not others_blank:
@@ -272,7 +272,26 @@ def heading_items(headings: list[Paragraph]) -> list[RawItem]:
         lines = [heading.title or "", *(heading.approval.text for _ in [0] if heading.approval), *heading.preamble]
         text = "\n".join(line for line in lines if line)
         return [RawSection(text, first.style.bold, first.style.italic, None, [], first.page)]
-    return [RawSection(p.text, p.style.bold, p.style.italic, None, [], p.page) for p in texts]
+    # each heading line opens a section; prose and list lines under it are its note
+    groups: list[list[Paragraph]] = []
+    for p in texts:
+        if not groups or _heading_line(p):
+            groups.append([p])
+        else:
+            groups[-1].append(p)
+    return [RawSection("\n".join(fold(p.text) for p in g), g[0].style.bold, g[0].style.italic, None, [], g[0].page)
+            for g in groups]
+
+
+MAX_HEADING_LINE = 150  # characters: a longer line between tables is prose, not a heading
+
+
+def _heading_line(p: Paragraph) -> bool:
+    text = fold(p.text)
+    if p.list is not None or len(text) > MAX_HEADING_LINE or text[:1] in "-–—•":
+        return False
+    return p.heading or p.style.bold or p.align == "center" or (text.isupper() and len(text) > 3) \
+        or bool(NUMBER_PREFIX.match(text))
 
 
 def promote_parent_rows(items: list[RawItem]) -> list[RawItem]:

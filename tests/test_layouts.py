@@ -1,0 +1,237 @@
+"""Plan layouts seen in real plans (issue 10), on small documents built here: every table used
+or skipped with a reason, continuation tables, header variants, lists across cells, summary
+rows, titles and periods, the quality block. Expected values are written from the layouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from extractor.metadata import find_period, infer_period, split_heading, stated_period
+from extractor.pipeline import assemble
+from extractor.tables import choose_tables, header_end, header_start, role_of
+from extractor.text import close_letter_spacing
+from models import Approval, Plan, Source
+from parsers.layout import Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
+
+SOURCE = Source(filename="t.docx", sha256="0" * 64, format="docx", pages=None)
+
+
+def _cell(row: int, col: int, text: str, span: int = 1, bold: bool = False) -> Cell:
+    paras = [Paragraph(line, style=TextStyle(bold=bold)) for line in text.split("\n")] if text else []
+    return Cell(row=row, col=col, paragraphs=paras, col_span=span)
+
+
+def table(rows: list[list[str]], flags: list[bool] | None = None) -> Table:
+    """A table from rows of cell texts; a row of one text spans the table (a section row)."""
+    n_cols = max(len(r) for r in rows)
+    cells = []
+    for r, texts in enumerate(rows):
+        if len(texts) == 1 and n_cols > 1:
+            cells.append(_cell(r, 0, texts[0], n_cols, bold=True))
+        else:
+            cells += [_cell(r, c, t) for c, t in enumerate(texts)]
+    return Table(n_cols=n_cols, rows=[Row(i, header=bool(flags and flags[i])) for i in range(len(rows))], cells=cells)
+
+
+def plan_of(*blocks: Paragraph | Table) -> Plan:
+    return assemble(Document(blocks=list(blocks), format="docx"), SOURCE)
+
+
+HEADER = ["№ п/п", "Мероприятие", "Сроки", "Ответственный"]
+
+
+@pytest.mark.parametrize(("header", "role"), [
+    ("Отв. лица", "responsible"), ("Ответств.", "responsible"), ("N п/п", "number"), ("№пп", "number"),
+    ("Дата (сроки проведения)", "schedule"), ("Содержание работы", "activity"), ("Срок, рабочих дней", "schedule"),
+    ("Тема", "activity"), ("Месяц", "schedule"), ("Вопросы к обсуждению", "activity"),
+])
+def test_header_variants(header: str, role: str) -> None:
+    assert role_of(header) == role
+
+
+def test_stronger_activity_word_wins() -> None:
+    t = table([["№", "Вид работы", "Наименование", "Срок", "Ответственный"],
+               ["1", "Семинар", "О плане", "май", "Иванова И.И."]])
+    plan = plan_of(t)
+    assert [c.role for c in plan.columns] == ["number", "other", "activity", "schedule", "responsible"]
+    assert plan.activities[0].title == "О плане"
+    assert plan.activities[0].extra == {"Вид работы": "Семинар"}
+
+
+def test_header_marks_on_every_row_are_not_trusted() -> None:
+    t = table([HEADER, ["1.", "Неделя знаний", "ноябрь", "Соц. педагог"], ["2.", "Беседы", "май", "Воспитатели"]],
+              flags=[True, True, True])
+    assert header_end(t, 0) == 1
+    assert len(plan_of(t).activities) == 2
+
+
+def test_column_number_row_is_header() -> None:
+    t = table([HEADER, ["1", "2", "3", "4"], ["1.", "Неделя знаний", "ноябрь", "Соц. педагог"]])
+    assert header_start(t) == 0 and header_end(t, 0) == 2
+    assert [a.title for a in plan_of(t).activities] == ["Неделя знаний"]
+
+
+def test_activity_and_result_only_is_no_plan_table() -> None:
+    t = table([["№", "Мероприятие", "Результат"], ["1", "Анализ", "Справка"]])
+    assert header_start(t) is None
+
+
+def test_continuation_without_header_on_other_grid() -> None:
+    first = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    # the second table: a spanning section row, then rows on a five-column grid with one cell per column
+    second = Table(n_cols=5, rows=[Row(i) for i in range(3)], cells=[
+        _cell(0, 0, "СПОРТИВНО-МАССОВАЯ РАБОТА", 5, bold=True),
+        _cell(1, 0, "2."), _cell(1, 1, "Второе", 2), _cell(1, 3, "июнь"), _cell(1, 4, "Петров П.П."),
+        _cell(2, 0, "3."), _cell(2, 1, "Третье", 2), _cell(2, 3, "июль"), _cell(2, 4, "Сидоров С.С."),
+    ])
+    plan = plan_of(first, Paragraph(""), second)
+    assert [a.title for a in plan.activities] == ["Первое", "Второе", "Третье"]
+    assert [s.title for s in plan.sections] == ["СПОРТИВНО-МАССОВАЯ РАБОТА"]
+    assert [a.schedule.text for a in plan.activities] == ["май", "июнь", "июль"]
+    assert plan.quality is not None and plan.quality.tables_used == 2 and plan.quality.word_share == 1.0
+
+
+def test_unrelated_table_is_skipped_with_its_text() -> None:
+    t = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    other = table([["Итого часов", "423,67"], ["в том числе", "12"]])
+    plan = plan_of(t, other)
+    assert plan.quality is not None and [s.reason for s in plan.quality.tables_skipped] == ["no_plan_header"]
+    skipped = [w for w in plan.warnings if w.code == "table_skipped"]
+    assert len(skipped) == 1 and "423,67" in skipped[0].message
+
+
+def test_summary_and_example_rows_are_named_not_activities() -> None:
+    t = table([HEADER, ["Пример:", "Семинар для учителей", "май", "Методист"], ["1.", "Первое", "май", "Иванова И.И."],
+               ["Итого", "3 мероприятия", "", ""]])
+    plan = plan_of(t)
+    assert [a.title for a in plan.activities] == ["Первое"]
+    assert [w.code for w in plan.warnings].count("row_skipped") == 2
+    assert plan.quality is not None and plan.quality.rows_skipped == 2 and plan.quality.rows_used == 1
+
+
+def test_numbered_lists_across_cells_are_activities() -> None:
+    t = table([HEADER, ["7.", "1. Лекция о праве\n2. Беседа о вреде\n3. Игра «Закон»", "сентябрь\nоктябрь\nноябрь",
+                        "Инспектор ОДН"]])
+    plan = plan_of(t)
+    assert [(a.number, a.title, a.schedule.text) for a in plan.activities] == [
+        ("1", "Лекция о праве", "сентябрь"), ("2", "Беседа о вреде", "октябрь"), ("3", "Игра «Закон»", "ноябрь")]
+    assert all(a.responsible[0].text == "Инспектор ОДН" for a in plan.activities)
+
+
+def test_a_list_without_matching_cells_stays_one_activity() -> None:
+    t = table([HEADER, ["1.", "Семинар:\n1. о плане\n2. об отчёте", "май", "Иванова И.И."]])
+    assert len(plan_of(t).activities) == 1
+
+
+def test_row_without_activity_is_named_and_empty_numbered_row_is_no_section() -> None:
+    t = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."], ["2.", "", "июнь", ""], ["3.", "", "", ""]])
+    plan = plan_of(t)
+    assert plan.sections == []
+    assert [w.code for w in plan.warnings].count("row_without_activity") == 2
+
+
+def test_no_title_is_null_with_a_warning() -> None:
+    plan = plan_of(table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]]))
+    assert plan.plan.title is None and any(w.code == "no_title" for w in plan.warnings)
+
+
+def _p(text: str, bold: bool = False, align: str | None = None) -> Paragraph:
+    return Paragraph(text, style=TextStyle(bold=bold), align=align)  # type: ignore[arg-type]
+
+
+def test_title_starts_at_the_plan_word_and_period_line_under_it() -> None:
+    heading = split_heading([
+        _p("Краевое государственное казённое учреждение «Центр»", align="center"),
+        _p("Утверждаю:", align="right"), _p("Директор ____ И.И. Иванова", align="right"),
+        _p("24.августа.2019", align="right"),
+        _p("СОВМЕСТНЫЙ  ПЛАН", bold=True, align="center"), _p(""),
+        _p("по предупреждению правонарушений", align="center"),
+        _p("на 2019 / 2020  учебный год", align="left"),
+    ])
+    assert heading.title == "СОВМЕСТНЫЙ ПЛАН по предупреждению правонарушений"
+    assert heading.approval is not None and heading.approval.date == dt.date(2019, 8, 24)
+    assert heading.preamble[0].startswith("Краевое")
+    period = stated_period(heading.title, heading.preamble, heading.lead)
+    assert period is not None and (period.start, period.end) == (dt.date(2019, 9, 1), dt.date(2020, 8, 31))
+
+
+def test_lower_case_plan_word_in_prose_is_no_title() -> None:
+    heading = split_heading([_p("Проведение мероприятий по охране труда", bold=True, align="center"),
+                             _p("план эвакуации на случай пожара утверждён")])
+    assert heading.title == "Проведение мероприятий по охране труда"
+
+
+@pytest.mark.parametrize(("text", "start", "end"), [
+    ("на 2020 год", "2020-01-01", "2020-12-31"),
+    ("на 2015/2016 учебный год", "2015-09-01", "2016-08-31"),
+    ("на   2019 / 2020  учебный год", "2019-09-01", "2020-08-31"),
+    ("на 2019-2020 тренировочный год", "2019-09-01", "2020-08-31"),
+    ("на период 2024–2026 годов", "2024-01-01", "2026-12-31"),
+    ("на 2023 финансовый год", "2023-01-01", "2023-12-31"),
+    ("проводимых 20 ноября 2018 года", "2018-11-20", "2018-11-20"),
+    ("на 2018-2020г0ды", "2018-01-01", "2020-12-31"),  # OCR's zero for "о"
+])
+def test_period_forms(text: str, start: str, end: str) -> None:
+    period = find_period(text)
+    assert period is not None and (str(period.start), str(period.end)) == (start, end)
+
+
+def test_period_inferred_from_approval_date_and_from_dated_cells() -> None:
+    approval = Approval(text="Утверждаю", date=dt.date(2019, 8, 30))
+    academic, how = infer_period(approval, ["сентябрь"], ["План работы на учебный год"])
+    assert academic is not None and academic.inferred and (academic.start, academic.end) == (
+        dt.date(2019, 9, 1), dt.date(2020, 8, 31)) and how == "по дате утверждения"
+    dated, how = infer_period(None, ["до 01.12.2023", "17.03.2023"], ["План"])
+    assert dated is not None and (dated.start, dated.end) == (dt.date(2023, 1, 1), dt.date(2023, 12, 31))
+    assert infer_period(None, ["май"], ["План"]) == (None, "")
+
+
+def test_inferred_period_dates_day_cells_under_month_rows() -> None:
+    t = table([HEADER, ["ЯНВАРЬ"], ["1.", "Турнир", "14", "Тренер"], ["2.", "Эстафета", "до 20.01.2020", "Тренер"]])
+    plan = plan_of(t)
+    assert plan.plan.period is not None and plan.plan.period.inferred
+    first = plan.activities[0].schedule
+    assert (first.kind, first.start, first.confidence) == ("date", dt.date(2020, 1, 14), "low")
+    assert any(w.code == "period_inferred" for w in plan.warnings)
+
+
+def test_headerless_page_read_by_content() -> None:
+    t = table([["12.", "Проведение профилактических бесед с воспитанниками", "В течение года", "Соц. педагог"],
+               ["13.", "Заслушивание отчётов педагогов на советах", "Январь, май", "Зам. по УВР"],
+               ["14.", "Классные часы на тему «Закон и ты»", "1 раз в четверть", "Воспитатели"]])
+    plan = plan_of(t)
+    assert [c.role for c in plan.columns] == ["number", "activity", "schedule", "responsible"]
+    assert [a.number for a in plan.activities] == ["12", "13", "14"]
+    assert any(w.code == "header_inferred" for w in plan.warnings)
+
+
+def test_other_plan_between_tables_is_one_section() -> None:
+    first = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
+    plan = plan_of(first, _p("Утверждаю:", align="right"), _p("Директор ____ Иванова", align="right"),
+                   _p("План работы", bold=True, align="center"), _p("Совета профилактики", bold=True, align="center"),
+                   second)
+    assert [s.title for s in plan.sections] == ["План работы Совета профилактики"]
+    assert plan.sections[0].note is not None and "Утверждаю" in plan.sections[0].note
+
+
+def test_letter_spaced_heading_closed_up() -> None:
+    assert close_letter_spacing("У Ч Е Б Н А Я   Р А Б О Т А") == "УЧЕБНАЯ РАБОТА"
+    assert close_letter_spacing("в т.ч. и в 5 с") == "в т.ч. и в 5 с"
+
+
+def test_choose_tables_names_every_table() -> None:
+    before = table([["Согласовано", "Утверждаю"]])
+    plan_table = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    choice = choose_tables([before, plan_table, Paragraph("")])
+    assert [p.table_index for p in choice.parts] == [1]
+    assert [(s.table_index, s.reason) for s in choice.skipped] == [(0, "before_plan")]
+
+
+def test_list_paragraph_rows_keep_their_items() -> None:
+    cell = Cell(row=1, col=1, paragraphs=[Paragraph("Семинар"), Paragraph("о плане", list=ListInfo(0, False))])
+    t = table([HEADER, ["1.", "", "май", "Иванова И.И."]])
+    t.cells = [c if (c.row, c.col) != (1, 1) else cell for c in t.cells]
+    assert plan_of(t).activities[0].subitems == ["о плане"]
