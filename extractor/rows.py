@@ -104,8 +104,12 @@ def _row_values(table: Table, covering: list[list[Cell | None]], row: int,
     own text, so no text of the row is dropped."""
     values: dict[int, Cell] = {}
     own: set[int] = set()
-    for cell in _distinct(covering[row]):
-        col = _column_for(columns, table.n_cols, cell, set(values))
+    cells = _distinct(covering[row])
+    ordered = sorted(columns, key=lambda c: c.index)
+    by_order = len(cells) == len(ordered) and any(c.col != col.index for c, col in zip(cells, ordered, strict=True))
+    for i, cell in enumerate(cells):
+        # as many cells as columns: the i-th cell is the i-th column's, however the grid is cut
+        col = ordered[i] if by_order else _column_for(columns, table.n_cols, cell, set(values))
         if col is None:
             continue
         if cell.row == row:
@@ -148,8 +152,8 @@ def _only_numbers(lines: list[Paragraph]) -> bool:
 
 
 def split_listed(item: RawActivity) -> list[RawActivity]:
-    """A row whose activity cell is a numbered list of K items, beside a schedule or
-    responsible cell holding K lines (or a number cell holding K numbers), is K activities:
+    """A row whose activity cell is a numbered list of K items, beside a schedule cell holding
+    K lines (or a number cell holding K numbers), is K activities:
     each takes the i-th line of every cell that has K lines and the whole of the others.
     Otherwise the list stays in the one activity (its sub-items)."""
     act = item.cell("activity")
@@ -164,7 +168,9 @@ def split_listed(item: RawActivity) -> list[RawActivity]:
     numbered_by_column = any(len(by_col[c]) == k and _only_numbers(by_col[c]) for c in number_cols)
     if not (_numbered(items) or numbered_by_column):
         return [item]
-    partners = [c.index for c in item.columns if c.role in ("schedule", "responsible") and c.index in item.values
+    # dates item by item make the items activities; people one per line alone do not (a
+    # meeting's agenda lists its speakers line by line)
+    partners = [c.index for c in item.columns if c.role == "schedule" and c.index in item.values
                 and len(by_col[c.index]) == k]
     if not partners and not numbered_by_column:
         return [item]
@@ -191,6 +197,10 @@ def section_text(table: Table, covering: list[list[Cell | None]], row: int) -> C
     """The cell of a section row: the row's only non-blank cell, spanning the table (all but
     at most one column), or a lone bold/italic cell with nothing else in the row."""
     anchored = [c for c in table.row_cells(row) if not c.is_blank]
+    if len(anchored) == 2 and anchored[0].col_span >= max(2, table.n_cols - 1):
+        # a spanning heading with one more cell past it (a grid wider than the header): its note
+        first, extra = anchored
+        return replace(first, paragraphs=[*first.paragraphs, *extra.paragraphs])
     if len(anchored) != 1 or not any(ch.isalpha() for ch in split_number(fold(anchored[0].text))[1]):
         return None  # an empty numbered row ("5.", "II.") is no section
     cell = anchored[0]
