@@ -24,10 +24,10 @@ from extractor.rows import (
     promote_parent_rows,
     rejoin_page_breaks,
 )
-from extractor.sections import build_sections
+from extractor.sections import DAY_MONTH, build_sections
 from extractor.tables import PlanPart, choose_tables, stitch_pages, table_text
 from extractor.text import DASH_ITEM, clean_number, close_letter_spacing, fold, render_paragraph, split_number
-from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Source, Warning
+from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Schedule, Source, Warning
 from models import Column as ColumnModel
 from parsers import parse
 from parsers.errors import ExtractionError
@@ -114,7 +114,8 @@ def assemble(document: Document, source: Source) -> Plan:
         section_id = innermost.get(pos)
         header = next((c.header for c in item.columns if c.role == "schedule"), None)
         context = _context_of(section_titles.get(section_id or ""), header)
-        activity, notes = _activity(item, len(activities) + 1, section_id, period, context)
+        activity, notes = _activity(item, len(activities) + 1, section_id, period, context,
+                                    section_titles.get(section_id or ""))
         if activity is None:
             warnings += [Warning(code=c, message=m) for c, m in notes]
             continue
@@ -156,7 +157,8 @@ def _schedule_text(item: RawActivity) -> str:
 # --- one activity -----------------------------------------------------------------------
 
 def _activity(item: RawActivity, seq: int, section: str | None, period: Period | None,
-              context: ScheduleContext | None) -> tuple[Activity | None, list[tuple[str, str]]]:
+              context: ScheduleContext | None, section_title: str | None = None,
+              ) -> tuple[Activity | None, list[tuple[str, str]]]:
     notes: list[tuple[str, str]] = []
     cell = item.cell("activity")
     title = render_cell(cell) if cell is not None else ""
@@ -173,7 +175,8 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         return None, notes
     schedule_cell = item.cell("schedule")
     schedule_text = schedule_cell.text if schedule_cell is not None else ""
-    schedule = normalize_schedule(schedule_text, period, context)
+    schedule = _dated_by_section(schedule_text, period, section_title) or normalize_schedule(
+        schedule_text, period, context)
     if period is not None and period.inferred and (schedule.start or schedule.end) and not _YEAR.search(schedule_text):
         schedule = schedule.model_copy(update={"confidence": "low"})  # its year came from an inferred period
     if schedule.kind == "unknown" and schedule.text and schedule.duration is None:
@@ -256,6 +259,23 @@ def _all_texts(document: Document) -> list[str]:
         else:
             texts += [fold(c.text) for c in block.cells]
     return texts
+
+
+_MONTHS = ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр")
+_CLOCK_ONLY = re.compile(r"^[сСcC]?\s*[\d.:\s\-–—]*$")
+
+
+def _dated_by_section(text: str, period: Period | None, section_title: str | None) -> Schedule | None:
+    """A day row above ("23 марта") dates the rows under it whose cell gives only clock times
+    ("10.00-11.00") or nothing: that day, the times kept as the note."""
+    day = DAY_MONTH.match(section_title or "")
+    if day is None or not _CLOCK_ONLY.match(fold(text)):
+        return None
+    month = next(i for i, m in enumerate(_MONTHS, 1) if day.group("m").lower().startswith(m))
+    base = normalize_schedule(f"{int(day.group('d')):02d}.{month:02d}", period, None)
+    if base.kind != "date":
+        return None
+    return base.model_copy(update={"text": fold(text), "note": fold(text) or None})
 
 
 def _context_of(section_title: str | None, header: str | None) -> ScheduleContext | None:

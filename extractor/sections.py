@@ -14,6 +14,10 @@ from extractor.rows import RawItem, RawSection
 from extractor.text import fold, number_depth, split_number
 from models import Section
 
+# A day written with its month ("23 марта", "23марта"): a date row, whose digits are no number.
+DAY_MONTH = re.compile(
+    r"^\s*(?P<d>\d{1,2})\s*(?P<m>январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*",
+    re.IGNORECASE)
 # First sentence of a section cell that holds more than its heading.
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{3})[.!?]\s+(?=[А-ЯЁA-Z])")
 
@@ -50,6 +54,8 @@ def build_sections(items: list[RawItem]) -> tuple[list[Section], dict[int, str]]
             previous_was_section = False
             continue
         number, rest = split_number(fold(item.text.split("\n")[0]) + "\n" + "\n".join(item.text.split("\n")[1:]))
+        if number is not None and DAY_MONTH.match(item.text):
+            number, rest = None, item.text  # "23 марта": a day row, not a numbered section
         title, note = split_heading(rest)
         look = _Look(item.bold, item.italic)
         if number is not None:

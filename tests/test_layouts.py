@@ -235,3 +235,13 @@ def test_list_paragraph_rows_keep_their_items() -> None:
     t = table([HEADER, ["1.", "", "май", "Иванова И.И."]])
     t.cells = [c if (c.row, c.col) != (1, 1) else cell for c in t.cells]
     assert plan_of(t).activities[0].subitems == ["о плане"]
+
+
+def test_day_rows_date_the_clock_times_under_them() -> None:
+    t = table([["№", "Наименование мероприятия", "Время проведения", "Ответственные"], ["23 марта"],
+               ["1.", "Спортивный праздник", "10.00-11.00", "Инструктор"],
+               ["2.", "Кинолекторий", "Доп.график", "Воспитатель"]])
+    plan = plan_of(_p("План мероприятий в период каникул 2019 года", bold=True, align="center"), t)
+    assert [(s.number, s.title) for s in plan.sections] == [(None, "23 марта")]
+    first = plan.activities[0].schedule
+    assert (first.kind, first.start, first.note) == ("date", dt.date(2019, 3, 23), "10.00-11.00")
