@@ -323,6 +323,11 @@ def _pair(units: list[_Unit]) -> tuple[dict[int, int], dict[int, list[int]]]:
                 or (prev.line + 1 == unit.line and prev.line_open and unit.last_on_line
                     and (nxt is None or nxt.line > unit.line))):
             owner[index - 1] = index
+        elif (prev is not None and prev.kind == "person" and prev.line == unit.line and unit.sep == ","
+              and owner.get(index - 1, index) < index - 1 and units[owner[index - 1]].line == unit.line):
+            # "Методист Лопухова О.В., методист МАУ …": a second post of the same person on the line
+            # stays with the person (in its text), not a role of its own
+            lines[index] = [owner[index - 1], index]
     return owner, lines
 
 
@@ -357,6 +362,7 @@ def parse_staff(paragraphs: Sequence[str], role: str | None,
         return None
     owner, whole = _pair(units)
     used = set(owner.values()) | {i for line in whole.values() for i in line}
+    after = {line[0]: i for i, line in whole.items() if line[0] < i}  # a person's second post, after the name
     parties: list[Party] = []
     for index, unit in enumerate(units):
         if unit.kind == "person":
@@ -366,9 +372,10 @@ def parse_staff(paragraphs: Sequence[str], role: str | None,
             confidence: Literal["high", "low"] = "high"
             if pos_index is not None:
                 pos_unit = units[pos_index]
-                position = _as_written(", ".join(units[i].text for i in whole.get(pos_index, [pos_index])))
-                text = _span_text(lines, units[min(whole.get(pos_index, [pos_index])[0], pos_index, index)],
-                                  units[max(pos_index, index)])
+                posts = [i for i in whole.get(pos_index, [pos_index]) if i <= pos_index]
+                position = _as_written(", ".join(units[i].text for i in posts))
+                text = _span_text(lines, units[min(posts[0], pos_index, index)],
+                                  units[max(pos_index, index, after.get(pos_index, index))])
                 if pos_unit.line != unit.line and pos_index > index:
                     confidence = "low"  # a post on the line below a name: guessed
             body = P._body(text, (text.find(unit.text), text.find(unit.text) + len(unit.text)))
