@@ -1176,7 +1176,7 @@ def _unglue(text: str) -> tuple[str, bool]:
     for index, (pattern, replacement, guess, needs) in enumerate(_GLUE):
         if (index < _DATE_GLUE and not digits) or (needs and not any(c in text for c in needs)):
             continue
-        if index == _DATE_GLUE + 1 and not capital:
+        if index == _DATE_GLUE and not capital:  # the lower-case word glued to a capital one
             continue
         new = pattern.sub(replacement, text)
         if new != text:
