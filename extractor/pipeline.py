@@ -94,6 +94,13 @@ def assemble(document: Document, source: Source) -> Plan:
                                     f"{period.start} – {period.end}"))
     if title is None:
         warnings.append(Warning(code="no_title", message="в документе нет заголовка плана"))
+    first_header = [c.header for c in parts[0].columns]
+    for part in parts[1:]:
+        header = [c.header for c in part.columns]
+        if part.header_rows and header != first_header:
+            roles = "; ".join(f"{c.header} ({c.role})" for c in part.columns)
+            warnings.append(Warning(code="header_differs",
+                                    message=f"у таблицы {part.table_index} свои столбцы: {roles}"))
     for part in parts:
         if part.inferred:
             roles = ", ".join(f"{c.index}: {c.role}" for c in part.columns)
