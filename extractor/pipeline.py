@@ -119,8 +119,8 @@ def assemble(document: Document, source: Source) -> Plan:
         if not isinstance(item, RawActivity):
             continue
         section_id = innermost.get(pos)
-        header = next((c.header for c in item.columns if c.role == "schedule"), None)
-        context = _context_of(section_titles.get(section_id or ""), header)
+        schedule_header = next((c.header for c in item.columns if c.role == "schedule"), None)
+        context = _context_of(section_titles.get(section_id or ""), schedule_header)
         activity, notes = _activity(item, len(activities) + 1, section_id, period, context,
                                     section_titles.get(section_id or ""))
         if activity is None:

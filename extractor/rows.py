@@ -54,7 +54,10 @@ class RawActivity:
 
     def text(self, role: str) -> str:
         cell = self.cell(role)
-        return fold(cell.text) if cell is not None else ""
+        if cell is None:
+            return ""
+        text = fold(cell.text)
+        return text or (list_label(cell) if role == "number" else "")
 
     def has_own(self, role: str) -> bool:
         return any(
@@ -64,6 +67,16 @@ class RawActivity:
 
 
 RawItem = RawSection | RawActivity
+
+
+def list_label(cell: Cell) -> str:
+    """The number Word shows in front of a cell's first numbered paragraph ("1.", "2.3."):
+    real plans number their rows with automatic numbering, the cell's own text empty."""
+    for p in cell.paragraphs:
+        label = p.list.label if p.list is not None and p.list.ordered else None
+        if label:
+            return label.strip()
+    return ""
 
 
 @dataclass(frozen=True)
@@ -260,7 +273,9 @@ def part_items(part: PlanPart, skipped: list[SkippedRow] | None = None) -> list[
         sec = section_text(table, covering, row)
         if sec is not None:
             bold, italic = _is_styled(sec)
-            items.append(RawSection(sec.text, bold, italic, part.table_index, [row], page))
+            label = list_label(sec)
+            text = f"{label} {sec.text.lstrip()}" if label and not split_number(fold(sec.text))[0] else sec.text
+            items.append(RawSection(text, bold, italic, part.table_index, [row], page))
             continue
         values, own = _row_values(table, covering, row, part.columns)
         if not any(not values[c].is_blank for c in own):
