@@ -183,3 +183,17 @@ def test_sheet_names_are_unique_and_fit() -> None:
     names = sheet_names([LoadedPlan(Path("a"), plan)] * 3, ["Планы"])
     assert names == ["Зиминское городское… 2024", "Зиминское городское… 2024 (2)", "Зиминское городское… 2024 (3)"]
     assert all(len(n) <= 31 for n in names)
+
+
+def test_check_column_names_what_the_rules_guessed() -> None:
+    from extractor.workflow.export import activity_rows
+
+    plan = Plan.model_validate(extracted("khmao_2023"))
+    rows = {r["number"]: r for r in activity_rows(plan)}
+    # "до 01.12.2023": its start comes from the period inferred from the dated cells (confidence low)
+    first = next(a for a in plan.activities if a.schedule.text == "до 01.12.2023")
+    assert first.schedule.confidence == "low"
+    assert rows[first.number]["check"] == "сроки"
+    sure = next(a for a in plan.activities
+                if a.schedule.confidence == "high" and all(p.confidence == "high" for p in a.responsible))
+    assert rows[sure.number]["check"] is None

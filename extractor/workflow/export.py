@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from extractor.vocab import load
 from extractor.workflow.validate import json_files
-from models import Plan
+from models import Activity, Plan
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -66,6 +66,7 @@ class ExportVocabulary:
     plan_columns: tuple[ColumnSpec, ...]
     extra_width: float
     overview_columns: tuple[ColumnSpec, ...]
+    check_words: dict[str, str]  # field -> the word the "check" column names it by
 
 
 @cache
@@ -83,6 +84,7 @@ def vocabulary() -> ExportVocabulary:
         plan_columns=tuple(by_key[k] for k in data["plan_columns"]),
         extra_width=float(data["extra_width"]),
         overview_columns=tuple(ColumnSpec(c["key"], c["header"], float(c["width"])) for c in data["overview_columns"]),
+        check_words=dict(data["check_words"]),
     )
 
 
@@ -142,11 +144,20 @@ def activity_rows(plan: Plan) -> list[Row]:
             "schedule": activity.schedule.text,
             "responsible": sep.join(f"{p.name} ({p.role})" if p.role else p.name for p in activity.responsible),
             "result": activity.result,
+            "check": _to_check(activity),
             "warnings": sep.join(notes.get(activity.seq, [])) or None,
             "file": plan.source.filename,
         }
         rows.append(row | {_extra_key(h): v for h, v in activity.extra.items()})
     return rows
+
+
+def _to_check(activity: Activity) -> str | None:
+    """What a person should check by hand: the fields the rules guessed (confidence low)."""
+    words = vocabulary().check_words
+    fields = ([words["schedule"]] if activity.schedule.confidence == "low" else []) + (
+        [words["responsible"]] if any(p.confidence == "low" for p in activity.responsible) else [])
+    return vocabulary().separator.join(fields) or None
 
 
 def _extra_key(header: str) -> str:
