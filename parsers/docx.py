@@ -8,9 +8,10 @@ under tracked changes.
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,15 +54,17 @@ class StyleInfo:
     italic: bool | None = None
     heading: bool = False
     num_id: str | None = None
+    ilvl: str | None = None  # the list level a style's numbering puts its paragraphs at
 
 
 @dataclass
 class _Context:
-    """What the walk needs from the package: styles and list definitions."""
+    """What the walk needs from the package: styles and list definitions (with the list
+    counters, which advance as the walk meets numbered paragraphs in document order)."""
 
     styles: dict[str, StyleInfo] = field(default_factory=dict)
     default_para_style: str | None = None
-    ordered_lists: dict[tuple[str, str], bool] = field(default_factory=dict)  # (numId, ilvl) -> ordered
+    numbering: _Numbering = field(default_factory=lambda: _Numbering())
 
 
 def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
@@ -87,7 +90,7 @@ def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
         based = st.find(w("basedOn"))
         if based is not None and based.get(w("val")) in raw:
             parent = resolve(based.get(w("val")), depth + 1)
-            info = StyleInfo(parent.bold, parent.italic, parent.heading, parent.num_id)
+            info = StyleInfo(parent.bold, parent.italic, parent.heading, parent.num_id, parent.ilvl)
         rpr = st.find(w("rPr"))
         if rpr is not None:
             b, i = _on(rpr.find(w("b"))), _on(rpr.find(w("i")))
@@ -103,6 +106,8 @@ def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
             numpr = ppr.find(w("numPr"))
             if numpr is not None and numpr.find(w("numId")) is not None:
                 info.num_id = numpr.find(w("numId")).get(w("val"))
+            if numpr is not None and numpr.find(w("ilvl")) is not None:
+                info.ilvl = numpr.find(w("ilvl")).get(w("val"))
         resolved[sid] = info
         return info
 
@@ -111,29 +116,201 @@ def _load_styles(document: Any) -> tuple[dict[str, StyleInfo], str | None]:
     return resolved, default
 
 
-def _load_numbering(document: Any) -> dict[tuple[str, str], bool]:
-    """(numId, ilvl) -> True when that list level is numbered rather than bulleted."""
+# --- list numbering ---------------------------------------------------------------------
+
+_MAX_LEVELS = 9
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+_RUSSIAN = "абвгдежзиклмнопрстуфхцчшщэюя"  # Word's russianLower: no ё, й, ъ, ы, ь
+_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
+          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_PLACEHOLDER = re.compile(r"%([1-9])")
+_UNNUMBERED = ("bullet", "none")
+# Bullets drawn in symbol fonts are private-use code points; the character they show.
+_SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓", "\uf02d": "–"}
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _val(el: Any, tag: str) -> str | None:
+    child = el.find(w(tag))
+    return child.get(w("val")) if child is not None else None
+
+
+@dataclass(frozen=True)
+class _Level:
+    """One level of a list definition (w:lvl)."""
+
+    start: int = 1
+    fmt: str = "decimal"
+    text: str = ""  # w:lvlText with %1…%9 placeholders; Word shows nothing when it is absent
+    restart: int | None = None  # w:lvlRestart: restarts after a level up to this one (1-based); 0 never
+    legal: bool = False  # w:isLgl: the levels it shows are all written as decimals
+
+    @property
+    def ordered(self) -> bool:
+        return self.fmt not in _UNNUMBERED
+
+
+def _num_fmt(lvl: Any) -> str:
+    """The level's number format. Word 2010 writes formats Word 2007 lacks ("001, 002, ...",
+    "а, б, в, ...") as w:numFmt="custom" w:format=…, often inside mc:AlternateContent with a
+    plainer fallback beside it: the custom one is used when it is understood."""
+    fallback: str | None = None
+    for fmt_el in lvl.iter(w("numFmt")):
+        value = fmt_el.get(w("val"))
+        if value == "custom":
+            sample = (fmt_el.get(w("format")) or "").split(",")[0].strip()
+            if sample and sample[0].lower() in _RUSSIAN:
+                return "russianLower" if sample[0] in _RUSSIAN else "russianUpper"
+            if sample.isdigit():
+                return f"decimalZero{len(sample)}" if sample.startswith("0") else "decimal"
+        elif value is not None and fallback is None:
+            fallback = value
+    return fallback or "decimal"
+
+
+def _level(lvl: Any, base: _Level | None = None) -> _Level:
+    restart = _val(lvl, "lvlRestart")
+    text_el = lvl.find(w("lvlText"))
+    return _Level(
+        start=_int(_val(lvl, "start"), base.start if base else 1),
+        fmt=_num_fmt(lvl) if next(lvl.iter(w("numFmt")), None) is not None else (base.fmt if base else "decimal"),
+        text=(text_el.get(w("val")) or "") if text_el is not None else (base.text if base else ""),
+        restart=_int(restart, 0) if restart is not None else (base.restart if base else None),
+        legal=bool(_on(lvl.find(w("isLgl")))) if lvl.find(w("isLgl")) is not None else bool(base and base.legal),
+    )
+
+
+def _format_number(n: int, fmt: str) -> str:
+    if fmt in _UNNUMBERED:
+        return ""
+    if fmt in ("lowerLetter", "upperLetter", "russianLower", "russianUpper") and n > 0:
+        # Word goes a … z, aa … zz, aaa …: the letter repeats rather than counting in base 26.
+        letters = _LATIN if fmt.endswith("Letter") else _RUSSIAN
+        out = letters[(n - 1) % len(letters)] * ((n - 1) // len(letters) + 1)
+        return out.upper() if fmt.startswith("upper") or fmt == "russianUpper" else out
+    if fmt in ("lowerRoman", "upperRoman") and 0 < n < 4000:
+        out, rest = "", n
+        for value, digits in _ROMAN:
+            while rest >= value:
+                out, rest = out + digits, rest - value
+        return out.upper() if fmt == "upperRoman" else out
+    if fmt.startswith("decimalZero"):  # decimalZero is two digits; custom "001" ones are wider
+        return str(n).zfill(_int(fmt[len("decimalZero"):] or None, 2))
+    return str(n)  # decimal, and the formats plans do not use
+
+
+@dataclass(frozen=True)
+class _Num:
+    """A list instance (w:num): its definition's levels with overrides applied, the definition
+    whose counters it advances, and the levels it restarts (w:startOverride)."""
+
+    levels: dict[int, _Level]
+    abstract_id: str
+    restarts: frozenset[int] = frozenset()
+
+
+@dataclass
+class _Numbering:
+    """List definitions and the running counters that give each numbered paragraph its label.
+
+    Counters belong to the definition (w:abstractNum), not to the instance: instances of one
+    definition continue one sequence, and an instance with a w:startOverride restarts it where
+    that instance is first used (later paragraphs of the instance continue the shared sequence).
+    This is how Word numbers, and LibreOffice renders it the same way."""
+
+    nums: dict[str, _Num] = field(default_factory=dict)
+    counters: dict[str, list[int | None]] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)  # instances met so far
+
+    def list_info(self, num_id: str, ilvl: int) -> ListInfo:
+        num = self.nums.get(num_id)
+        level = num.levels.get(ilvl) if num is not None else None
+        if num is None or level is None:
+            return ListInfo(level=ilvl, ordered=False)  # a list Word has no definition for shows nothing
+        counts = self.counters.setdefault(num.abstract_id, [None] * _MAX_LEVELS)
+        if num_id not in self.used:
+            self.used.add(num_id)
+            for restarted in num.restarts:
+                counts[restarted:] = [None] * (_MAX_LEVELS - restarted)
+
+        def start(k: int) -> int:
+            return num.levels[k].start if k in num.levels else 1
+
+        for upper in range(ilvl):  # a level shown before any item of it counts as its start
+            if counts[upper] is None:
+                counts[upper] = start(upper)
+        current = counts[ilvl]
+        counts[ilvl] = level.start if current is None else current + 1
+        for deeper in range(ilvl + 1, _MAX_LEVELS):
+            restart = num.levels[deeper].restart if deeper in num.levels else None
+            if restart is None or ilvl < restart:  # by default any higher level restarts it
+                counts[deeper] = None
+
+        def number(match: re.Match[str]) -> str:
+            shown = int(match.group(1)) - 1
+            shown_level = num.levels.get(shown, _Level())
+            value = counts[shown]
+            fmt = "decimal" if level.legal and shown_level.ordered else shown_level.fmt
+            return _format_number(value if value is not None else start(shown), fmt)
+
+        if level.fmt == "bullet":
+            label = "".join(_SYMBOL_BULLETS.get(ch, "•" if "\ue000" <= ch <= "\uf8ff" else ch) for ch in level.text)
+        else:
+            label = _PLACEHOLDER.sub(number, level.text)
+        return ListInfo(level=ilvl, ordered=level.ordered, label=label.strip() or None)
+
+
+def _load_numbering(document: Any, styles: dict[str, StyleInfo]) -> _Numbering:
+    """The list instances of numbering.xml with their definitions' levels."""
     try:
         numbering = document.part.numbering_part.element
     except (KeyError, NotImplementedError):
-        return {}
-    abstract_fmt: dict[str, dict[str, bool]] = {}
-    for ab in numbering.findall(w("abstractNum")):
-        levels: dict[str, bool] = {}
-        for lvl in ab.findall(w("lvl")):
-            fmt = lvl.find(w("numFmt"))
-            value = fmt.get(w("val")) if fmt is not None else "decimal"
-            levels[lvl.get(w("ilvl")) or "0"] = value not in ("bullet", "none")
-        abstract_fmt[ab.get(w("abstractNumId")) or ""] = levels
-    out: dict[tuple[str, str], bool] = {}
-    for num in numbering.findall(w("num")):
-        ref = num.find(w("abstractNumId"))
-        if ref is None:
-            continue
-        for ilvl, ordered in abstract_fmt.get(ref.get(w("val")) or "", {}).items():
-            out[(num.get(w("numId")) or "", ilvl)] = ordered
-    return out
+        return _Numbering()
+    abstracts: dict[str, Any] = {a.get(w("abstractNumId")) or "": a for a in numbering.findall(w("abstractNum"))}
+    num_els: dict[str, Any] = {n.get(w("numId")) or "": n for n in numbering.findall(w("num"))}
 
+    def definition(abstract_id: str, depth: int = 0) -> tuple[str, Any] | None:
+        """The abstractNum holding the levels: a definition that only links to a numbering
+        style (w:numStyleLink) takes its levels from the list that style numbers with."""
+        ab = abstracts.get(abstract_id)
+        link = _val(ab, "numStyleLink") if ab is not None else None
+        if ab is None or link is None or depth > 5:
+            return (abstract_id, ab) if ab is not None else None
+        style_num = num_els.get(styles[link].num_id or "") if link in styles else None
+        target = _val(style_num, "abstractNumId") if style_num is not None else None
+        return definition(target, depth + 1) if target is not None else (abstract_id, ab)
+
+    out = _Numbering()
+    for num_id, num in num_els.items():
+        found = definition(_val(num, "abstractNumId") or "")
+        if found is None:
+            continue
+        abstract_id, ab = found
+        levels: dict[int, _Level] = {}
+        for lvl in ab.findall(w("lvl")):
+            ilvl = _int(lvl.get(w("ilvl")), 0)
+            if 0 <= ilvl < _MAX_LEVELS:
+                levels[ilvl] = _level(lvl)
+        restarts: set[int] = set()
+        for override in num.findall(w("lvlOverride")):
+            ilvl = _int(override.get(w("ilvl")), 0)
+            if not 0 <= ilvl < _MAX_LEVELS:
+                continue
+            lvl = override.find(w("lvl"))
+            if lvl is not None:
+                levels[ilvl] = _level(lvl, levels.get(ilvl))
+            start = _val(override, "startOverride")
+            if start is not None and ilvl in levels:
+                levels[ilvl] = replace(levels[ilvl], start=_int(start, 1))
+                restarts.add(ilvl)
+        out.nums[num_id] = _Num(levels=levels, abstract_id=abstract_id, restarts=frozenset(restarts))
+    return out
 
 # --- paragraphs -------------------------------------------------------------------------
 
@@ -200,7 +377,7 @@ def _paragraph(p: Any, ctx: _Context) -> Paragraph:
     style_id = ctx.default_para_style
     align: Align | None = None
     num_id: str | None = None
-    ilvl = "0"
+    ilvl: str | None = None
     if ppr is not None:
         ps = ppr.find(w("pStyle"))
         if ps is not None:
@@ -213,15 +390,17 @@ def _paragraph(p: Any, ctx: _Context) -> Paragraph:
             nid = numpr.find(w("numId"))
             lvl = numpr.find(w("ilvl"))
             num_id = nid.get(w("val")) if nid is not None else None
-            ilvl = (lvl.get(w("val")) if lvl is not None else "0") or "0"
+            ilvl = lvl.get(w("val")) if lvl is not None else None
     style = ctx.styles.get(style_id or "", StyleInfo())
     num_id = num_id if num_id is not None else style.num_id
+    ilvl = ilvl if ilvl is not None else style.ilvl
     runs = _Runs()
     _collect(p, style, runs)
     text = "".join(runs.text).replace("\xa0", " ").replace("\u00ad", "")
     list_info = None
-    if num_id not in (None, "0"):
-        list_info = ListInfo(level=int(ilvl), ordered=ctx.ordered_lists.get((num_id or "", ilvl), False))
+    if num_id is not None and num_id != "0":  # numId 0 switches numbering off (e.g. a style's)
+        # Every numbered paragraph advances its list, empty ones too: Word numbers them.
+        list_info = ctx.numbering.list_info(num_id, min(max(_int(ilvl, 0), 0), _MAX_LEVELS - 1))
     text_style = TextStyle(bold=bool(runs.bold) and all(runs.bold), italic=bool(runs.italic) and all(runs.italic))
     outline = ppr is not None and ppr.find(w("outlineLvl")) is not None
     return Paragraph(text=text, style=text_style, align=align, heading=style.heading or outline, list=list_info)
@@ -331,7 +510,7 @@ def parse_docx(path: str | Path) -> Document:
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
         raise ExtractionError("corrupt_file", f"not a readable Word document: {exc}") from exc
     styles, default = _load_styles(document)
-    ctx = _Context(styles=styles, default_para_style=default, ordered_lists=_load_numbering(document))
+    ctx = _Context(styles=styles, default_para_style=default, numbering=_load_numbering(document, styles))
     blocks = list(_blocks(document.element.body, ctx))
     if not any(_has_text(b) for b in blocks):
         scanned = _scanned_pages(document)

@@ -23,10 +23,12 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class ListInfo:
-    """A list paragraph: its level and whether it is bulleted or numbered."""
+    """A list paragraph: its level, whether it is bulleted or numbered, and the label Word
+    shows in front of it ("1.", "2.3.", "а)", "IV.", a bullet character; None when nothing)."""
 
     level: int = 0
     ordered: bool = False
+    label: str | None = None
 
 
 @dataclass

@@ -46,6 +46,11 @@ def blocks(path: Path) -> list[Paragraph | Table]:
     return parse_docx(path).blocks
 
 
+def paragraphs(path: Path) -> list[Paragraph]:
+    """The top-level paragraphs (tables left out)."""
+    return [b for b in blocks(path) if isinstance(b, Paragraph)]
+
+
 def test_grid_span_and_vertical_merge_keep_text_once(tmp_path: Path) -> None:
     rows = (
         "<w:tr><w:trPr><w:tblHeader/></w:trPr>"
@@ -86,7 +91,7 @@ def test_tracked_changes_keep_insertions_and_drop_deletions(tmp_path: Path) -> N
         '<w:del w:id="1" w:author="a"><w:r><w:delText>Май</w:delText></w:r></w:del>'
         '<w:ins w:id="2" w:author="a"><w:r><w:t>Июнь</w:t></w:r></w:ins></w:p>'
     )
-    assert blocks(make_docx(tmp_path, body))[0].text == "Срок: Июнь"
+    assert paragraphs(make_docx(tmp_path, body))[0].text == "Срок: Июнь"
 
 
 def test_fields_bookmarks_and_breaks(tmp_path: Path) -> None:
@@ -97,7 +102,7 @@ def test_fields_bookmarks_and_breaks(tmp_path: Path) -> None:
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
         '<w:r><w:br/><w:t>next</w:t><w:softHyphen/></w:r></w:p>'
     )
-    assert blocks(make_docx(tmp_path, body))[0].text == "18.3\nnext"
+    assert paragraphs(make_docx(tmp_path, body))[0].text == "18.3\nnext"
 
 
 def test_bold_italic_and_lists(tmp_path: Path) -> None:
@@ -107,7 +112,7 @@ def test_bold_italic_and_lists(tmp_path: Path) -> None:
         '<w:p><w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr></w:pPr>'
         '<w:r><w:t>no list</w:t></w:r></w:p>'
     )
-    out = blocks(make_docx(tmp_path, body))
+    out = paragraphs(make_docx(tmp_path, body))
     assert out[0].style.bold and not out[0].style.italic
     assert out[1].style.italic  # blank runs do not count
     assert out[2].list is None
@@ -130,6 +135,11 @@ def test_sample_lists_and_merges() -> None:
     assert len(merged) == 1 and merged[0].row_span == 7 and merged[0].col == 3
     items = [x for c in table.cells for x in c.paragraphs if x.list is not None]
     assert len(items) == 16 and all(not x.list.ordered for x in items if x.list)
+    assert {x.list.label for x in items if x.list} == {"–"}  # the bullet Word draws
+    goals = [x for x in parse_docx(root / "vilyuisk_2019-2021.docx").blocks if isinstance(x, Paragraph) and x.list]
+    assert [x.list.label for x in goals if x.list and x.list.ordered] == ["1.", "2.", "3.", "4."]
+    first = next(x for x in goals if x.list and x.list.ordered)
+    assert first.text.startswith("Принятие эффективных решений")  # the label stays out of the text
 
 
 @pytest.mark.parametrize(
