@@ -49,11 +49,25 @@ def table_words(table: Table) -> Counter[str]:
     return out
 
 
-def word_share(plan: Plan, tables: list[Table]) -> float:
+def repeated_headers(parts: list[PlanPart]) -> Counter[str]:
+    """Words of later plan tables' header rows that repeat the first table's header: the
+    JSON names a plan's columns once."""
+    first = [c.header for c in parts[0].columns]
+    out: Counter[str] = Counter()
+    for part in parts[1:]:
+        if part.header_rows and [c.header for c in part.columns] == first:
+            for cell in part.table.cells:
+                if cell.row < part.header_rows:
+                    out += words(cell.text)
+    return out
+
+
+def word_share(plan: Plan, tables: list[Table], excepted: Counter[str] | None = None) -> float:
     """Share of the tables' words (as a multiset) found among the output's strings."""
     wanted: Counter[str] = Counter()
     for table in tables:
         wanted += table_words(table)
+    wanted -= excepted or Counter()
     total = sum(wanted.values())
     if not total:
         return 1.0
@@ -125,7 +139,7 @@ def measure(plan: Plan, blocks: list[Block], choice: TableChoice, parts: list[Pl
     tables = [b for b in blocks if isinstance(b, Table) and any(not c.is_blank for c in b.cells)]
     rows_total = sum(len(_data_rows(p)) for p in parts)
     named = len(skipped) + sum(w.code == "row_without_activity" for w in plan.warnings) + len(lost)
-    share = word_share(plan, tables)
+    share = word_share(plan, tables, repeated_headers(parts))
     return Quality(
         tables_found=len(tables),
         tables_used=len(parts),
