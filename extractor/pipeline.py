@@ -20,6 +20,7 @@ from extractor.rows import (
     RawItem,
     SkippedRow,
     heading_items,
+    list_label,
     part_items,
     promote_parent_rows,
     rejoin_page_breaks,
@@ -173,6 +174,8 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
     if item.cell("number") is None and not any(c.role == "number" for c in item.columns):
         number, title = split_number(title)
         title = title.strip()
+    elif number is None and cell is not None and (label := list_label(cell)) and title.startswith(label):
+        number, title = clean_number(label), title[len(label):].strip()  # Word's number before the text
     if not title:
         own_text = [fold(item.values[c].text) for c in item.own if not item.values[c].is_blank]
         if own_text:

@@ -13,12 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from extractor import vocab
+from lang import vocab
 from extractor.metadata import opens_plan as _opens_plan
 from extractor.metadata import split_heading
 from extractor.tables import ColumnSpec, PlanPart, page_starts
-from extractor.text import NUMBER_PREFIX, fold, is_number, split_number
-from extractor.words import join_page_cut
+from extractor.text import NUMBER_PREFIX, clean_number, fold, is_number, split_number
+from lang.words import join_page_cut
 from parsers.layout import Cell, Paragraph, Table, TextStyle
 
 _HYPHEN_END = re.compile(r"\w[-\u00ad\u2010\u2011]\s*$")
@@ -340,9 +340,12 @@ def promote_parent_rows(items: list[RawItem]) -> list[RawItem]:
 
 
 def _number_of(item: RawActivity) -> str | None:
-    raw = item.text("number")
+    raw = clean_number(item.text("number")) or ""
     if raw:
         return split_number(raw + " x")[0]
+    act = item.cell("activity")
+    if act is not None and (label := clean_number(list_label(act))):
+        return label  # Word's number before the activity's text
     return split_number(item.text("activity"))[0] if item.cell("number") is None else None
 
 
@@ -436,7 +439,7 @@ def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec]
 def join_split_text(before: str, after: str, cut_word: bool = False) -> str:
     """The two parts of a cut text as one: with a space, or with none after a hyphen (the
     hyphen stays unless it only broke a word) or inside a word forced apart at the cut
-    (`cut_word`: the text above reached the cell's right edge; see parsers.pdf_text and extractor.words)."""
+    (`cut_word`: the text above reached the cell's right edge; see parsers.pdf_text and lang.words)."""
     return join_page_cut(before, after.lstrip(), cut_word)
 
 

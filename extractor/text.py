@@ -15,12 +15,14 @@ ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def render_paragraph(p: Paragraph, counter: int) -> str:
-    """A paragraph on one line; a list item with its marker ("- item", or "2. item" for the
-    `counter`-th item of a numbered list)."""
+    """A paragraph on one line; a list item with its marker ("- item", or the number Word
+    shows, "1.2. item", else "2. item" for the `counter`-th item of a numbered list)."""
     text = fold(p.text)
     if p.list is None or not text:
         return text
-    return f"{counter}. {text}" if p.list.ordered else f"- {text}"
+    if p.list.ordered:
+        return f"{p.list.label.strip()} {text}" if p.list.label else f"{counter}. {text}"
+    return f"- {text}"
 
 
 _SPACED = re.compile(r"(?<!\w)(?:[А-ЯЁA-Z] ){3,}[А-ЯЁA-Z](?!\w)")  # four or more capitals
@@ -41,8 +43,9 @@ def fold(text: str) -> str:
 
 
 def clean_number(raw: str) -> str | None:
-    """A printed number without its trailing dot: "1.1." -> "1.1"; blank -> None."""
-    value = fold(raw).rstrip(".").strip()
+    """A printed number without its trailing (or misplaced leading) dot: "1.1." -> "1.1",
+    ".1" -> "1"; blank -> None."""
+    value = fold(raw).strip(". ")  # ".1": "1." typed with its dot first (real corpus)
     return value or None
 
 
