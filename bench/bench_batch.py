@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from extractor import extract  # noqa: E402
-from extractor.workflow.batch import BatchSettings, default_workers, run_batch  # noqa: E402
+from workflow.batch import BatchSettings, default_workers, run_batch  # noqa: E402
 
 SAMPLES = sorted((ROOT / "samples").glob("*.docx"))
 

@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.workflow.compare_topics import (  # noqa: E402
+from workflow.compare_topics import (  # noqa: E402
     METHODS,
     PairScore,
     TopicInput,

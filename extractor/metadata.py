@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from extractor import morph, vocab
 from extractor.text import close_letter_spacing, fold, render_paragraph
+from lang import morph, vocab
 from models import Approval, Period
 from parsers.layout import Paragraph
 

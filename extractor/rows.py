@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from lang import vocab
 from extractor.metadata import opens_plan as _opens_plan
 from extractor.metadata import split_heading
 from extractor.tables import ColumnSpec, PlanPart, page_starts
 from extractor.text import NUMBER_PREFIX, clean_number, fold, is_number, split_number
+from lang import vocab
 from lang.words import join_page_cut
 from parsers.layout import Cell, Paragraph, Table, TextStyle
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from extractor import vocab
 from extractor.text import NUMBER_PREFIX, close_letter_spacing, fold
+from lang import vocab
 from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
 

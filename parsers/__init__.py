@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import zipfile
 from pathlib import Path
+from typing import Protocol
 
+from models.roadmap import ErrorCode
 from parsers.errors import ExtractionError
 from parsers.layout import Document
 
@@ -40,6 +43,43 @@ def sniff(path: Path) -> str:
     return suffix or "unknown"
 
 
+class Parser(Protocol):
+    """What a parser module offers (parsers.docx, libreoffice, pdf, scan): the detected formats
+    it reads (`sniff`'s names) and how it reads one of them."""
+
+    FORMATS: frozenset[str]
+
+    def read(self, path: Path, kind: str) -> Document: ...
+
+
+# The parser module of each format it declares in FORMATS, imported only when a file of that
+# format comes (OCR and PDF libraries are heavy); tests/test_layers.py checks both agree.
+PARSERS: dict[str, str] = {
+    "docx": "parsers.docx",
+    "doc": "parsers.libreoffice",
+    "odt": "parsers.libreoffice",
+    "rtf": "parsers.libreoffice",
+    "image": "parsers.scan",
+    "pdf": "parsers.pdf",
+}
+
+# Detected formats refused with a reason of their own (any other is "not a plan document").
+REFUSED: dict[str, tuple[ErrorCode, str]] = {
+    "empty": ("empty_document", "the file is empty"),
+    "corrupt": ("corrupt_file", "the Word package is damaged or password-protected"),
+    "encrypted_docx": ("corrupt_file", "the Word package is damaged or password-protected"),
+}
+
+
+def parser(kind: str) -> Parser | None:
+    """The parser module that reads `kind`, or None."""
+    name = PARSERS.get(kind)
+    if name is None:
+        return None
+    module: Parser = importlib.import_module(name)
+    return module
+
+
 def parse(path: str | Path) -> Document:
     """Read any supported file into the layout model (raises ExtractionError)."""
     path = Path(path)
@@ -49,29 +89,12 @@ def parse(path: str | Path) -> Document:
     if size > MAX_BYTES:
         raise ExtractionError("too_large", f"{size} bytes; the limit is {MAX_BYTES}")
     kind = sniff(path)
-    if kind == "empty":
-        raise ExtractionError("empty_document", "the file is empty")
-    if kind == "docx":
-        from parsers.docx import parse_docx
-
-        return parse_docx(path)
-    if kind in ("corrupt", "encrypted_docx"):
-        raise ExtractionError("corrupt_file", "the Word package is damaged or password-protected")
-    if kind in ("doc", "odt", "rtf"):
-        from parsers.libreoffice import parse_legacy
-
-        return parse_legacy(path, kind)
-    if kind == "image":
-        from parsers.scan import parse_image
-
-        return parse_image(path)
-    if kind == "pdf":
-        from parsers.pdf import parse_pdf
-
-        return parse_pdf(path)
-    if kind in ("doc", "odt", "rtf", "pdf", "image"):
-        raise ExtractionError("unsupported_format", f"{kind} input is not supported yet; save the plan as .docx")
-    raise ExtractionError("unsupported_format", f"not a plan document ({kind})")
+    if kind in REFUSED:
+        raise ExtractionError(*REFUSED[kind])
+    reader = parser(kind)
+    if reader is None:
+        raise ExtractionError("unsupported_format", f"not a plan document ({kind})")
+    return reader.read(path, kind)
 
 
-__all__ = ["Document", "ExtractionError", "parse", "sniff"]
+__all__ = ["PARSERS", "Document", "ExtractionError", "Parser", "parse", "parser", "sniff"]

@@ -584,3 +584,11 @@ def _scanned_pages(document: Any) -> Document | None:
     pages = read_pages(frames, list(range(1, len(frames) + 1)), SETTINGS)
     return Document(blocks=[b for p in pages for b in p.blocks], format="docx", pages=len(pages), ocr=True,
                     warnings=[w for p in pages for w in p.warnings])
+
+
+# The parser interface (parsers.Parser): the detected formats this module reads, and the reader.
+FORMATS = frozenset({"docx"})
+
+
+def read(path: Path, kind: str) -> Document:
+    return parse_docx(path)

@@ -103,3 +103,11 @@ def parse_legacy(path: str | Path, kind: str, settings: ConverterSettings = SETT
         document = parse_docx(converted)
     document.format = kind
     return document
+
+
+# The parser interface (parsers.Parser): the detected formats this module reads, and the reader.
+FORMATS = frozenset(LEGACY_KINDS)
+
+
+def read(path: Path, kind: str) -> Document:
+    return parse_legacy(path, kind)

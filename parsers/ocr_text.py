@@ -18,7 +18,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from extractor.words import known
+from lang.words import known
 from parsers.layout import Align
 from parsers.ocr_engine import Line, Word
 from parsers.ocr_settings import OcrSettings
@@ -54,7 +54,7 @@ class TextPara:
 
 @cache
 def _ocr_data() -> dict[str, Any]:
-    from extractor import vocab
+    from lang import vocab
 
     data: dict[str, Any] = vocab.load("ocr")
     return data
@@ -75,7 +75,7 @@ def _homoglyphs() -> tuple[dict[str, str], dict[str, str]]:
 @cache
 def repair_vocabulary() -> dict[str, str]:
     """lower-case word -> its spelling, from the schedule and party vocabularies."""
-    from extractor import vocab
+    from lang import vocab
 
     words: dict[str, str] = {}
     schedule = vocab.load("schedule")

@@ -35,7 +35,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
-from extractor.words import known
+from lang.words import known
 from parsers.errors import ExtractionError
 from parsers.layout import Block, Document, Table
 from parsers.pdf_tables import TableFound, TableSettings, ruled_tables
@@ -319,4 +319,12 @@ def _groups(lines: list[Line], left: float, right: dict[int, float], text: TextS
     return out
 
 
-__all__ = ["DEFAULT", "PdfSettings", "parse_pdf"]
+# The parser interface (parsers.Parser): the detected formats this module reads, and the reader.
+FORMATS = frozenset({"pdf"})
+
+
+def read(path: Path, kind: str) -> Document:
+    return parse_pdf(path)
+
+
+__all__ = ["DEFAULT", "FORMATS", "PdfSettings", "parse_pdf", "read"]

@@ -21,8 +21,8 @@ from typing import Any
 
 from pdfplumber.utils.text import WordExtractor
 
-from extractor.words import HYPHENS as _HYPHENS
-from extractor.words import join_cut_word, join_hyphenated
+from lang.words import HYPHENS as _HYPHENS
+from lang.words import join_cut_word, join_hyphenated
 from parsers.layout import Align, ListInfo, Paragraph, TextStyle
 
 _BULLETS = frozenset("•·–—-▪◦‣∙○●■□➢➤✓\uf0b7\uf02d\uf0a7")

@@ -510,4 +510,12 @@ def _unruled_to_layout(found: tuple[GridTable, list[list[list[Line]]]], number: 
     return out
 
 
-__all__ = ["OcrPage", "ocr_pdf_pages", "parse_image", "read_page", "read_pages"]
+# The parser interface (parsers.Parser): the detected formats this module reads, and the reader.
+FORMATS = frozenset({"image"})
+
+
+def read(path: Path, kind: str) -> Document:
+    return parse_image(path)
+
+
+__all__ = ["FORMATS", "OcrPage", "ocr_pdf_pages", "parse_image", "read", "read_page", "read_pages"]

@@ -16,12 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from extractor import extract
-from extractor.cli import main
-from extractor.workflow.batch import INTERNAL_ERROR, REPORT_NAME, BatchSettings, output_name, run_batch
-from extractor.workflow.batch_inputs import Input, member_name
 from models import ErrorDocument, Plan
 from tests.conftest import extracted, sample_path
 from tests.seedtext import SAMPLES
+from workflow.batch import INTERNAL_ERROR, REPORT_NAME, BatchSettings, output_name, run_batch
+from workflow.batch_inputs import Input, member_name
+from workflow.cli import main
 
 NAMES = sorted(SAMPLES.values())
 OUTPUT_NAME = re.compile(r"^.+\.[0-9a-f]{12}\.json$")

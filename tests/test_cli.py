@@ -7,10 +7,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from extractor.cli import main
 from models import Plan
 from models.schema import render
 from tests.conftest import golden, sample_path
+from workflow.cli import main
 
 
 def test_extract_to_stdout_equals_golden() -> None:

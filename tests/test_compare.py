@@ -18,8 +18,11 @@ from lxml import html as lxml_html
 from openpyxl import load_workbook
 from PIL import Image
 
-from extractor.cli import main
-from extractor.workflow.compare import (
+from models import Plan
+from tests.conftest import GOLDEN_DIR
+from tests.seedtext import ROOT
+from workflow.cli import main
+from workflow.compare import (
     PALETTE,
     Comparison,
     compare,
@@ -27,11 +30,8 @@ from extractor.workflow.compare import (
     plan_label,
     render_html,
 )
-from extractor.workflow.compare_charts import ChartSettings, LaneSpec, Span, axis_bounds, build_chart
-from extractor.workflow.compare_topics import TopicInput, group_topics, lemmas, pair_score
-from models import Plan
-from tests.conftest import GOLDEN_DIR
-from tests.seedtext import ROOT
+from workflow.compare_charts import ChartSettings, LaneSpec, Span, axis_bounds, build_chart
+from workflow.compare_topics import TopicInput, group_topics, lemmas, pair_score
 
 STEMS = sorted(p.stem for p in GOLDEN_DIR.glob("*.json"))
 LABELS = ROOT / "tests" / "data" / "topic_labels.yaml"

@@ -15,9 +15,13 @@ from click.testing import CliRunner
 from lxml import html as lxml_html
 from PIL import Image
 
-from extractor.cli import main
 from extractor.pipeline import assemble
-from extractor.workflow.debug import (
+from models import Plan, Source
+from parsers.layout import Cell, Document, Paragraph, Row, Table, TextStyle
+from tests.conftest import golden, sample_path
+from tests.seedtext import ROOT
+from workflow.cli import main
+from workflow.debug import (
     ROLE_COLOURS,
     DebugError,
     DebugSettings,
@@ -26,10 +30,6 @@ from extractor.workflow.debug import (
     draw_page,
     page_shapes,
 )
-from models import Plan, Source
-from parsers.layout import Cell, Document, Paragraph, Row, Table, TextStyle
-from tests.conftest import golden, sample_path
-from tests.seedtext import ROOT
 
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 

@@ -13,11 +13,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from extractor.cli import main
-from extractor.workflow.export import LoadedPlan, sheet_names, vocabulary
 from models import Plan
 from tests.conftest import extracted
 from tests.seedtext import SAMPLES
+from workflow.cli import main
+from workflow.export import LoadedPlan, sheet_names, vocabulary
 
 NAMES = sorted(SAMPLES.values())
 
@@ -186,7 +186,7 @@ def test_sheet_names_are_unique_and_fit() -> None:
 
 
 def test_check_column_names_what_the_rules_guessed() -> None:
-    from extractor.workflow.export import activity_rows
+    from workflow.export import activity_rows
 
     plan = Plan.model_validate(extracted("khmao_2023"))
     rows = {r["number"]: r for r in activity_rows(plan)}

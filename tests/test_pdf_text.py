@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from extractor.words import join_cut_word, join_hyphenated, join_page_cut
+from lang.words import join_cut_word, join_hyphenated, join_page_cut
 from parsers.pdf_text import (
     Line,
     Region,

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from extractor.cli import main
-from extractor.workflow.validate import Problem, check_file, problems
 from tests.conftest import extracted
 from tests.seedtext import SAMPLES
+from workflow.cli import main
+from workflow.validate import Problem, check_file, problems
 
 NAMES = sorted(SAMPLES.values())
 Doc = dict[str, Any]

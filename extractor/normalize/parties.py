@@ -31,17 +31,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby, pairwise
-from pathlib import Path
 from typing import Literal
 
-import yaml
 from rapidfuzz.distance import Levenshtein
 
-from extractor import morph
+from lang import morph, vocab
 from models import Party, PartyKind
-
-DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "parties.yaml"
-POSITIONS_FILE = DATA_FILE.with_name("positions.yaml")  # issue 11: school, sports, culture posts
 
 AbbrKind = Literal["legal", "body", "category", "group"]
 _LexKind = Literal["position", "group", "org", "report", "result"]
@@ -140,8 +135,8 @@ def _lexicon_map(data: Mapping[str, list[str]]) -> dict[str, _LexKind]:
 
 @cache
 def _vocab() -> _Vocab:
-    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
-    posts = yaml.safe_load(POSITIONS_FILE.read_text(encoding="utf-8"))
+    data = vocab.load("parties")
+    posts = vocab.load("positions")  # issue 11: school, sports, culture posts
     abbreviations = _abbreviation_map(data)
     for abbr in posts.get("outside_bodies") or []:
         abbreviations.setdefault(str(abbr), "body")

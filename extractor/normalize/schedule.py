@@ -30,12 +30,11 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import yaml
 from rapidfuzz import fuzz, process
 
+from lang import vocab
 from models.roadmap import Duration, DurationUnit, Occurrence, Period, Recurrence, Schedule, ScheduleKind
 
 if TYPE_CHECKING:
@@ -336,8 +335,7 @@ def _alt(phrases: Iterable[Any]) -> str:
 
 @cache
 def _data() -> dict[str, Any]:
-    text = (resources.files("extractor") / "data" / "schedule.yaml").read_text(encoding="utf-8")
-    loaded = yaml.safe_load(text)
+    loaded = vocab.load("schedule")
     return loaded if isinstance(loaded, dict) else {}
 
 

@@ -1,4 +1,8 @@
-"""Vocabularies loaded from extractor/data/*.yaml: header words, metadata phrases."""
+"""Vocabularies loaded from extractor/data/*.yaml: header words, metadata phrases.
+
+`load` is the one reader of those files (parsers, extractor and workflow all ask it); the files
+are package data of `extractor` and are read as such.
+"""
 
 from __future__ import annotations
 

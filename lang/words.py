@@ -12,7 +12,7 @@ from functools import cache
 
 from pymorphy3.units import DictionaryAnalyzer, KnownPrefixAnalyzer
 
-from extractor.morph import analyzer
+from lang.morph import analyzer
 
 HYPHENS = "-\u00ad\u2010\u2011"
 _WORD_CHARS = re.compile(r"[A-Za-zА-Яа-яЁё]+")

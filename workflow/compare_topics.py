@@ -19,8 +19,8 @@ from sklearn.cluster import DBSCAN, AgglomerativeClustering  # type: ignore[impo
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 from sklearn.metrics.pairwise import cosine_similarity  # type: ignore[import-untyped]
 
-from extractor import vocab
-from extractor.morph import parses
+from lang import vocab
+from lang.morph import parses
 
 Method = Literal["cosine_components", "agglomerative_average", "agglomerative_complete", "dbscan"]
 METHODS: tuple[Method, ...] = ("cosine_components", "agglomerative_average", "agglomerative_complete", "dbscan")

@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
-from extractor.vocab import load
-from extractor.workflow.validate import json_files
+from lang.vocab import load
 from models import Activity, Plan
+from workflow.validate import json_files
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -8,14 +8,14 @@ from pathlib import Path
 import click
 
 from extractor.output import error_document, to_json, write_atomic
-from extractor.workflow.batch import batch_command
-from extractor.workflow.compare_cli import compare_command
-from extractor.workflow.debug import debug_command
-from extractor.workflow.export import export_command
-from extractor.workflow.validate import validate_command
 from models import Plan
 from models.schema import render
 from parsers.errors import ExtractionError
+from workflow.batch import batch_command
+from workflow.compare_cli import compare_command
+from workflow.debug import debug_command
+from workflow.export import export_command
+from workflow.validate import validate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

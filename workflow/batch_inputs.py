@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from extractor.vocab import load
+from lang.vocab import load
 from models.roadmap import ErrorCode
 from parsers import MAX_BYTES
 from parsers.errors import ExtractionError

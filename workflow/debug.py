@@ -201,7 +201,7 @@ def grid_rows(view: TableView) -> list[list[GridCell]]:
 
 def render_html(analysis: Analysis, filename: str) -> str:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("extractor.workflow", "templates"),
+        loader=jinja2.PackageLoader("workflow", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -19,7 +19,8 @@ import jinja2
 from pydantic import ValidationError
 
 from extractor.output import write_atomic
-from extractor.workflow.compare_charts import (
+from models import Activity, Plan
+from workflow.compare_charts import (
     Chart,
     ChartSettings,
     LaneSpec,
@@ -29,8 +30,7 @@ from extractor.workflow.compare_charts import (
     cut,
     spans_of,
 )
-from extractor.workflow.compare_topics import Topic, TopicInput, TopicSettings, group_topics
-from models import Activity, Plan
+from workflow.compare_topics import Topic, TopicInput, TopicSettings, group_topics
 
 # Tableau 10: distinct on screen and in print, one colour per plan
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -311,7 +311,7 @@ def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
 @cache
 def environment() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("extractor.workflow", "templates"),
+        loader=jinja2.PackageLoader("workflow", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -331,19 +331,23 @@ def render_html(comparison: Comparison) -> str:
 KIND_NAMES = {"organization": "организация", "person": "лицо", "role": "роль"}
 
 
-def run(paths: Sequence[Path], html: Path | None, xlsx: Path | None,
+def write_html(comparison: Comparison, path: Path) -> None:
+    write_atomic(path, render_html(comparison))
+
+
+Writer = Callable[[Comparison, Path], None]
+
+
+def run(paths: Sequence[Path], outputs: Sequence[tuple[Writer, Path]],
         settings: CompareSettings | None = None) -> Comparison:
-    """Load, compare, and write the report(s). Raises PlanFileError for a bad input and
-    ValueError when no input holds a plan."""
+    """Load, compare, and write the report(s): each output is a writer (write_html here,
+    compare_xlsx.write_xlsx; the caller picks) and its path. Raises PlanFileError for a bad
+    input and ValueError when no input holds a plan."""
     files = expand_inputs(paths)
     plans, skipped = load_inputs(files)
     if not plans:
         raise ValueError(f"no plan to compare among {len(files)} JSON file(s) ({len(skipped)} error objects)")
     comparison = compare(plans, skipped, settings)
-    if html is not None:
-        write_atomic(html, render_html(comparison))
-    if xlsx is not None:
-        from extractor.workflow.compare_xlsx import write_xlsx
-
-        write_xlsx(comparison, xlsx)
+    for write, path in outputs:
+        write(comparison, path)
     return comparison

@@ -22,12 +22,19 @@ def compare_command(inputs: tuple[Path, ...], html: Path | None, xlsx: Path | No
     error objects among them are listed in the report, not compared. Exit 1 when an
     input is not a canonical plan.
     """
-    from extractor.workflow.compare import PlanFileError, run
+    from workflow.compare import PlanFileError, Writer, run, write_html
 
     if html is None and xlsx is None:
         raise click.UsageError("name an output: -o report.html and/or --xlsx report.xlsx")
+    outputs: list[tuple[Writer, Path]] = []
+    if html is not None:
+        outputs.append((write_html, html))
+    if xlsx is not None:
+        from workflow.compare_xlsx import write_xlsx
+
+        outputs.append((write_xlsx, xlsx))
     try:
-        comparison = run(list(inputs), html, xlsx)
+        comparison = run(list(inputs), outputs)
     except (PlanFileError, ValueError) as exc:
         click.echo(f"roadmap compare: {exc}", err=True)
         sys.exit(1)

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from extractor.workflow.compare import Comparison, MatrixRow, activity_text
-from extractor.workflow.compare_charts import Span, spans_of
+from workflow.compare import Comparison, MatrixRow, activity_text
+from workflow.compare_charts import Span, spans_of
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,10 @@ from typing import Any, Literal
 import click
 
 from extractor.output import error_document, to_json, write_atomic
-from extractor.workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
 from models import Plan
 from parsers import sniff
 from parsers.errors import ExtractionError
+from workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
 
 REPORT_NAME = "_report.json"
 EXIT_SOME_FAILED = 3

@@ -1,0 +1,1 @@
+"""Language knowledge shared by the parsers and the extractor: word cuts, morphology, vocabularies."""
