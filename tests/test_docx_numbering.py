@@ -6,7 +6,6 @@ prints for the same files (Word's behaviour; see _Numbering in parsers/docx.py).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import docx
@@ -15,6 +14,7 @@ from docx.oxml import parse_xml
 
 from parsers.docx import parse_docx
 from parsers.layout import Paragraph, Table
+from tests.real.corpus import corpus_dir
 
 NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -222,11 +222,6 @@ def test_bullets_and_unnumbered_levels(tmp_path: Path) -> None:
 # --- a real plan ------------------------------------------------------------------------
 
 REAL_PLAN = "ussuriysk_cssu_plan_kompleksnoy_bezopasnosti_tsentra.docx"
-
-
-def corpus_dir() -> Path:
-    value = os.environ.get("ROADMAP_REAL_CORPUS")
-    return Path(value).expanduser() if value else Path(__file__).resolve().parents[1].parent / "shared" / "real-corpus"
 
 
 def test_real_plan_numbers_restart_per_section() -> None:

@@ -1,7 +1,7 @@
 """Both normalizers measured on HELD-OUT cells (tests/data/heldout_*_cells.yaml).
 
 test_real_cells.py measures parse_parties and normalize_schedule on cells of
-/work/shared/real-corpus, the cells they were tuned on, so its figures are in-sample. The cells here
+the real corpus (ROADMAP_REAL_CORPUS), the cells they were tuned on, so its figures are in-sample. The cells here
 come from other public plans (found with the stored-page search, see the YAML headers); their
 expectations were written by hand from docs/canonical-json.md and committed before the normalizers
 were run on them. The comparison is the one of test_real_cells.py: a responsible cell is exactly
@@ -16,8 +16,7 @@ was written: they catch a regression; they are not targets.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +26,14 @@ import yaml
 from extractor.normalize.parties import parse_parties
 from extractor.normalize.schedule import ScheduleContext, normalize_schedule
 from models import Party
+from tests.real.corpus import corpus_dir
 from tests.test_real_cells import (
     KINDS,
     PartyFigures,
-    PartyTuple,
     ScheduleFigures,
-    _expected_parties,
-    _expected_schedule,
-    _period,
-    _schedule_fields,
+    party_figures,
     report,
+    schedule_figures,
 )
 
 DATA = Path(__file__).parent / "data"
@@ -54,44 +51,6 @@ FLOOR_SCHEDULE_SHARE = 0.95
 def _source(entry: dict[str, Any]) -> str:
     """The document of an entry: its origin up to the first comma (a URL or a file name)."""
     return str(entry["origin"]).split(",")[0]
-
-
-def party_figures(cells: Sequence[dict[str, Any]],
-                  parse: Callable[[Sequence[str]], Sequence[Party]]) -> PartyFigures:
-    exact = 0
-    found: Counter[str] = Counter()
-    expected_count: Counter[str] = Counter()
-    matched: Counter[str] = Counter()
-    wrong: list[tuple[str, list[PartyTuple], list[PartyTuple]]] = []
-    for entry in cells:
-        expected = _expected_parties(entry)
-        got: list[PartyTuple] = [(str(p.kind), p.name, p.position) for p in parse(entry["paragraphs"])]
-        if got == expected:
-            exact += 1
-        else:
-            wrong.append((entry["id"], expected, got))
-        found.update(kind for kind, _, _ in got)
-        expected_count.update(kind for kind, _, _ in expected)
-        for (kind, _, _), n in (Counter(got) & Counter(expected)).items():
-            matched[kind] += n
-    precision = {str(k): matched[k] / found[k] if found[k] else 1.0 for k in KINDS}
-    recall = {str(k): matched[k] / expected_count[k] if expected_count[k] else 1.0 for k in KINDS}
-    return PartyFigures(len(cells), exact, precision, recall, wrong)
-
-
-def schedule_figures(cells: Sequence[dict[str, Any]]) -> ScheduleFigures:
-    right = 0
-    wrong: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    for entry in cells:
-        context = ScheduleContext(**entry["context"]) if entry.get("context") else None
-        got = _schedule_fields(normalize_schedule(entry["text"], _period(entry["period"]), context),
-                               "occurrences" in entry)
-        expected = _expected_schedule(entry)
-        if got == expected:
-            right += 1
-        else:
-            wrong.append((entry["id"], expected, got))
-    return ScheduleFigures(len(cells), right, wrong)
 
 
 def _parse(paragraphs: Sequence[str]) -> list[Party]:
@@ -123,14 +82,14 @@ def test_heldout_size_and_shape() -> None:
         assert entry["origin"] and "period" in entry and "kind" in entry, entry["id"]
     assert len({_source(e) for e in PARTY_CELLS}) >= 8
     assert len({_source(e) for e in SCHEDULE_CELLS}) >= 8
-    corpus = Path("/work/shared/real-corpus")  # none of its files may be a held-out source
+    corpus = corpus_dir()  # none of its files may be a held-out source
     real = {p.name for p in corpus.glob("*")} if corpus.is_dir() else set()
     assert not any(_source(e) in real for e in [*PARTY_CELLS, *SCHEDULE_CELLS])
 
 
 @pytest.fixture(scope="module")
 def figures() -> tuple[PartyFigures, ScheduleFigures]:
-    result = party_figures(PARTY_CELLS, _parse), schedule_figures(SCHEDULE_CELLS)
+    result = party_figures(_parse, PARTY_CELLS), schedule_figures(normalize_schedule, ScheduleContext, SCHEDULE_CELLS)
     print("\nheld-out cells:\n" + report(*result))
     return result
 
@@ -153,6 +112,6 @@ def test_heldout_schedules_fully_right(figures: tuple[PartyFigures, ScheduleFigu
 
 
 if __name__ == "__main__":
-    result = party_figures(PARTY_CELLS, _parse), schedule_figures(SCHEDULE_CELLS)
+    result = party_figures(_parse, PARTY_CELLS), schedule_figures(normalize_schedule, ScheduleContext, SCHEDULE_CELLS)
     print(report(*result))
     print(details(*result))

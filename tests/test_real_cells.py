@@ -64,14 +64,17 @@ def _expected_parties(entry: dict[str, Any]) -> list[PartyTuple]:
     return [(p["kind"], p["name"], p.get("position")) for p in entry["parties"]]
 
 
-def party_figures(parse: Callable[[Sequence[str]], Sequence[Party]]) -> PartyFigures:
-    """Cells exactly right, and per kind precision / recall of (kind, name, position) matches."""
+def party_figures(parse: Callable[[Sequence[str]], Sequence[Party]],
+                  cells: Sequence[dict[str, Any]] | None = None) -> PartyFigures:
+    """Cells exactly right, and per kind precision / recall of (kind, name, position) matches
+    (over `cells`, by default this corpus)."""
+    cells = PARTY_CELLS if cells is None else cells
     exact = 0
     found: Counter[str] = Counter()
     expected_count: Counter[str] = Counter()
     matched: Counter[str] = Counter()
     wrong: list[tuple[str, list[PartyTuple], list[PartyTuple]]] = []
-    for entry in PARTY_CELLS:
+    for entry in cells:
         expected = _expected_parties(entry)
         got: list[PartyTuple] = [(str(p.kind), p.name, p.position) for p in parse(entry["paragraphs"])]
         if got == expected:
@@ -85,7 +88,7 @@ def party_figures(parse: Callable[[Sequence[str]], Sequence[Party]]) -> PartyFig
             matched[kind] += n
     precision = {str(k): matched[k] / found[k] if found[k] else 1.0 for k in KINDS}
     recall = {str(k): matched[k] / expected_count[k] if expected_count[k] else 1.0 for k in KINDS}
-    return PartyFigures(len(PARTY_CELLS), exact, precision, recall, wrong)
+    return PartyFigures(len(cells), exact, precision, recall, wrong)
 
 
 # --------------------------------------------------------------------------- schedules
@@ -123,10 +126,12 @@ def _expected_schedule(entry: dict[str, Any]) -> dict[str, Any]:
 Normalize = Callable[[str, Period | None, ScheduleContext | None], Schedule]
 
 
-def schedule_figures(normalize: Normalize, context_type: type = ScheduleContext) -> ScheduleFigures:
+def schedule_figures(normalize: Normalize, context_type: type = ScheduleContext,
+                     cells: Sequence[dict[str, Any]] | None = None) -> ScheduleFigures:
+    cells = SCHEDULE_CELLS if cells is None else cells
     right = 0
     wrong: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
-    for entry in SCHEDULE_CELLS:
+    for entry in cells:
         context = context_type(**entry["context"]) if entry.get("context") else None
         got = _schedule_fields(normalize(entry["text"], _period(entry["period"]), context),
                                "occurrences" in entry)
@@ -135,7 +140,7 @@ def schedule_figures(normalize: Normalize, context_type: type = ScheduleContext)
             right += 1
         else:
             wrong.append((entry["id"], expected, got))
-    return ScheduleFigures(len(SCHEDULE_CELLS), right, wrong)
+    return ScheduleFigures(len(cells), right, wrong)
 
 
 # --------------------------------------------------------------------------- tests
