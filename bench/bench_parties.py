@@ -37,6 +37,13 @@ from extractor.normalize import parties  # noqa: E402
 CELLS = [ROOT / "tests" / "data" / "party_cells.yaml", ROOT / "tests" / "data" / "real_party_cells.yaml"]
 BASELINE_REV = "43ca4f2^"  # the normalizer before issue 11
 MIN_RATIO = 0.8
+LANG_MOVES = (  # old import -> where it lives now
+    ("from extractor import morph", "from lang import morph"),
+    ("from extractor import vocab", "from lang import vocab"),
+    ("from extractor.words", "from lang.words"),
+    ("from extractor.morph", "from lang.morph"),
+    ("from extractor.vocab", "from lang.vocab"),
+)
 
 
 def baseline_module(rev: str, folder: Path) -> ModuleType:
@@ -47,6 +54,8 @@ def baseline_module(rev: str, folder: Path) -> ModuleType:
     source = show("extractor/normalize/parties.py").replace(
         'DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "parties.yaml"',
         'DATA_FILE = Path(__file__).resolve().with_name("parties.yaml")')
+    for before, after in LANG_MOVES:  # the baseline predates lang/
+        source = source.replace(before, after)
     (folder / "parties_baseline.py").write_text(source, encoding="utf-8")
     (folder / "parties.yaml").write_text(show("extractor/data/parties.yaml"), encoding="utf-8")
     spec = importlib.util.spec_from_file_location("parties_baseline", folder / "parties_baseline.py")

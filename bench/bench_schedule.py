@@ -52,6 +52,13 @@ REAL = ROOT / "tests" / "data" / "real_schedule_cells.yaml"
 GOAL = 10_000  # phrases per second, one core
 BASELINE_REV = "43ca4f2^"  # the normalizers before issue 11
 MIN_RATIO = 0.8
+LANG_MOVES = (  # old import -> where it lives now
+    ("from extractor import morph", "from lang import morph"),
+    ("from extractor import vocab", "from lang import vocab"),
+    ("from extractor.words", "from lang.words"),
+    ("from extractor.morph", "from lang.morph"),
+    ("from extractor.vocab", "from lang.vocab"),
+)
 
 Call = tuple[str, Period | None, ScheduleContext | None]
 
@@ -64,6 +71,8 @@ def baseline_module(rev: str, folder: Path) -> ModuleType:
     source = show("extractor/normalize/schedule.py").replace(
         '(resources.files("extractor") / "data" / "schedule.yaml").read_text(encoding="utf-8")',
         '(__import__("pathlib").Path(__file__).with_name("schedule.yaml")).read_text(encoding="utf-8")')
+    for before, after in LANG_MOVES:  # the baseline predates lang/
+        source = source.replace(before, after)
     (folder / "schedule_baseline.py").write_text(source, encoding="utf-8")
     (folder / "schedule.yaml").write_text(show("extractor/data/schedule.yaml"), encoding="utf-8")
     spec = importlib.util.spec_from_file_location("schedule_baseline", folder / "schedule_baseline.py")
