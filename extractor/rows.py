@@ -300,12 +300,20 @@ def heading_items(headings: list[Paragraph]) -> list[RawItem]:
     # each heading line opens a section; prose and list lines under it are its note
     groups: list[list[Paragraph]] = []
     for p in texts:
-        if not groups or _heading_line(p):
+        bare_number = bool(groups) and len(groups[-1]) == 1 and is_number(groups[-1][0].text)
+        if not groups or (_heading_line(p) and not bare_number):
             groups.append([p])
         else:
-            groups[-1].append(p)
-    return [RawSection("\n".join(fold(p.text) for p in g), g[0].style.bold, g[0].style.italic, None, [], g[0].page)
-            for g in groups]
+            groups[-1].append(p)  # prose under a heading; or the heading after a bare «II.»
+    return [RawSection(_group_text(g), g[0].style.bold, g[0].style.italic, None, [], g[0].page) for g in groups]
+
+
+def _group_text(group: list[Paragraph]) -> str:
+    """A heading group's text: its lines, a bare number ("II.") joined to the heading after it."""
+    lines = [fold(p.text) for p in group]
+    if len(lines) > 1 and is_number(lines[0]):
+        lines = [f"{lines[0]} {lines[1]}", *lines[2:]]
+    return "\n".join(lines)
 
 
 MAX_HEADING_LINE = 150  # characters: a longer line between tables is prose, not a heading

@@ -245,3 +245,10 @@ def test_day_rows_date_the_clock_times_under_them() -> None:
     assert [(s.number, s.title) for s in plan.sections] == [(None, "23 марта")]
     first = plan.activities[0].schedule
     assert (first.kind, first.start, first.note) == ("date", dt.date(2019, 3, 23), "10.00-11.00")
+
+
+def test_bare_number_heading_between_tables_joins_the_heading_after_it() -> None:
+    first = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
+    plan = plan_of(first, _p("II.", bold=True), _p("Совещание при директоре.", bold=True), second)
+    assert [(s.number, s.title) for s in plan.sections] == [("II", "Совещание при директоре.")]
