@@ -16,9 +16,7 @@ so "warm" then measures cache hits: the figure that compares the rules is "cold"
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,39 +29,20 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from baseline import load_old  # noqa: E402 (bench/ is the script's folder)
 
 from extractor.normalize import parties  # noqa: E402
 
 CELLS = [ROOT / "tests" / "data" / "party_cells.yaml", ROOT / "tests" / "data" / "real_party_cells.yaml"]
 BASELINE_REV = "43ca4f2^"  # the normalizer before issue 11
 MIN_RATIO = 0.8
-LANG_MOVES = (  # old import -> where it lives now
-    ("from extractor import morph", "from lang import morph"),
-    ("from extractor import vocab", "from lang import vocab"),
-    ("from extractor.words", "from lang.words"),
-    ("from extractor.morph", "from lang.morph"),
-    ("from extractor.vocab", "from lang.vocab"),
-)
 
 
 def baseline_module(rev: str, folder: Path) -> ModuleType:
     """The party normalizer of git revision `rev`, with its vocabulary, from a temporary copy."""
-    def show(path: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
-                              capture_output=True, text=True).stdout
-    source = show("extractor/normalize/parties.py").replace(
+    return load_old(rev, "extractor/normalize/parties.py", "extractor/data/parties.yaml", (
         'DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "parties.yaml"',
-        'DATA_FILE = Path(__file__).resolve().with_name("parties.yaml")')
-    for before, after in LANG_MOVES:  # the baseline predates lang/
-        source = source.replace(before, after)
-    (folder / "parties_baseline.py").write_text(source, encoding="utf-8")
-    (folder / "parties.yaml").write_text(show("extractor/data/parties.yaml"), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("parties_baseline", folder / "parties_baseline.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["parties_baseline"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+        'DATA_FILE = Path(__file__).resolve().with_name("parties.yaml")'), folder)
 
 
 def load_cells() -> list[tuple[list[str], str | None]]:

@@ -26,10 +26,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.util
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from baseline import load_old  # noqa: E402 (bench/ is the script's folder)
 
 from extractor.normalize import schedule  # noqa: E402
 from extractor.normalize.schedule import ScheduleContext, normalize_schedule  # noqa: E402
@@ -52,35 +51,15 @@ REAL = ROOT / "tests" / "data" / "real_schedule_cells.yaml"
 GOAL = 10_000  # phrases per second, one core
 BASELINE_REV = "43ca4f2^"  # the normalizers before issue 11
 MIN_RATIO = 0.8
-LANG_MOVES = (  # old import -> where it lives now
-    ("from extractor import morph", "from lang import morph"),
-    ("from extractor import vocab", "from lang import vocab"),
-    ("from extractor.words", "from lang.words"),
-    ("from extractor.morph", "from lang.morph"),
-    ("from extractor.vocab", "from lang.vocab"),
-)
 
 Call = tuple[str, Period | None, ScheduleContext | None]
 
 
 def baseline_module(rev: str, folder: Path) -> ModuleType:
     """The schedule normalizer of git revision `rev`, with its vocabulary, from a temporary copy."""
-    def show(path: str) -> str:
-        return subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:{path}"], check=True,
-                              capture_output=True, text=True).stdout
-    source = show("extractor/normalize/schedule.py").replace(
+    return load_old(rev, "extractor/normalize/schedule.py", "extractor/data/schedule.yaml", (
         '(resources.files("extractor") / "data" / "schedule.yaml").read_text(encoding="utf-8")',
-        '(__import__("pathlib").Path(__file__).with_name("schedule.yaml")).read_text(encoding="utf-8")')
-    for before, after in LANG_MOVES:  # the baseline predates lang/
-        source = source.replace(before, after)
-    (folder / "schedule_baseline.py").write_text(source, encoding="utf-8")
-    (folder / "schedule.yaml").write_text(show("extractor/data/schedule.yaml"), encoding="utf-8")
-    spec = importlib.util.spec_from_file_location("schedule_baseline", folder / "schedule_baseline.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["schedule_baseline"] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+        '(__import__("pathlib").Path(__file__).with_name("schedule.yaml")).read_text(encoding="utf-8")'), folder)
 
 
 def load_calls() -> list[Call]:
