@@ -271,7 +271,6 @@ def _all_texts(document: Document) -> list[str]:
     return texts
 
 
-_MONTHS = ("январ", "феврал", "март", "апрел", "ма", "июн", "июл", "август", "сентябр", "октябр", "ноябр", "декабр")
 _CLOCK_ONLY = re.compile(r"^[сСcC]?\s*[\d.:\s\-–—]*$")
 
 
@@ -281,8 +280,7 @@ def _dated_by_section(text: str, period: Period | None, section_title: str | Non
     day = DAY_MONTH.match(section_title or "")
     if day is None or not _CLOCK_ONLY.match(fold(text)):
         return None
-    month = next(i for i, m in enumerate(_MONTHS, 1) if day.group("m").lower().startswith(m))
-    base = normalize_schedule(f"{int(day.group('d')):02d}.{month:02d}", period, None)
+    base = normalize_schedule(f"{int(day.group('d'))} {day.group('m')}", period, None)
     if base.kind != "date":
         return None
     return base.model_copy(update={"text": fold(text), "note": fold(text) or None})

@@ -11,13 +11,11 @@ import re
 from dataclasses import dataclass
 
 from extractor.rows import RawItem, RawSection
-from extractor.text import fold, number_depth, split_number
+from extractor.text import MONTH_STEMS, fold, number_depth, split_number
 from models import Section
 
 # A day written with its month ("23 марта", "23марта"): a date row, whose digits are no number.
-DAY_MONTH = re.compile(
-    r"^\s*(?P<d>\d{1,2})\s*(?P<m>январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*",
-    re.IGNORECASE)
+DAY_MONTH = re.compile(rf"^\s*(?P<d>\d{{1,2}})\s*(?P<m>(?:{MONTH_STEMS})\w*)", re.IGNORECASE)
 # First sentence of a section cell that holds more than its heading.
 _SENTENCE_END = re.compile(r"(?<=[^\s.]{3})[.!?]\s+(?=[А-ЯЁA-Z])")
 

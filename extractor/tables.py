@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from extractor.text import NUMBER_PREFIX, close_letter_spacing, fold
+from extractor.text import MONTH_STEMS, NUMBER_PREFIX, close_letter_spacing, fold
 from lang import vocab
 from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
@@ -179,10 +179,11 @@ def columns_of(table: Table, start: int, end: int) -> list[ColumnSpec]:
         lower = fold(cell.text) if cell is not upper_cell else ""
         header = f"{upper} / {lower}" if upper and lower else (upper or lower)
         found.append((cell, header, lower, role_rank(upper) or role_rank(lower)))
+    # the column holding each once-only role: the strongest header word, then the leftmost
+    ranked = sorted((rr[1], i, rr[0]) for i, (_, _, _, rr) in enumerate(found) if rr is not None)
     best: dict[ColumnRole, int] = {}
-    for i, (_, _, _, rr) in enumerate(found):
-        if rr is not None and rr[0] not in v.repeatable and (rr[0] not in best or rr[1] < found[best[rr[0]]][3][1]):  # type: ignore[index]
-            best[rr[0]] = i
+    for _, i, claimed in ranked:
+        best.setdefault(claimed, i)
     columns: list[ColumnSpec] = []
     for i, (cell, header, lower, rr) in enumerate(found):
         role: ColumnRole = "other" if rr is None else rr[0]
@@ -214,15 +215,11 @@ def table_text(table: Table) -> str:
     return "\n".join(" | ".join(cells) for _, cells in sorted(rows.items()))
 
 
-def _distinct_count(table: Table, row: int) -> int:
-    return len(table.row_cells(row))
-
-
 def regrid(table: Table, columns: list[ColumnSpec], n_cols: int) -> Table | None:
     """A header-less table laid on the plan's columns by cell order: every row has one cell
     (a section row) or one cell per plan column. None where the rows do not fit."""
     k = len(columns)
-    counts = [_distinct_count(table, r) for r in range(table.n_rows)]
+    counts = [len(table.row_cells(r)) for r in range(table.n_rows)]
     if not any(n == k for n in counts) or any(n not in (0, 1, k) for n in counts):
         return None
     bounds = [c.index for c in columns] + [n_cols]
@@ -301,8 +298,8 @@ def choose_tables(blocks: list[Block]) -> TableChoice:
 
 
 _DATE_LIKE = re.compile(
-    r"\b(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|квартал|полугоди|"
-    r"ежемесячн|ежеквартальн|ежегодн|постоянно|в течение)|\b\d{1,2}\.\d{2}(?:\.\d{2,4})?\b", re.IGNORECASE)
+    rf"\b({MONTH_STEMS}|квартал|полугоди|ежемесячн|ежеквартальн|ежегодн|постоянно|в течение)"
+    r"|\b\d{1,2}\.\d{2}(?:\.\d{2,4})?\b", re.IGNORECASE)
 INFER_MIN_ROWS = 3  # a table read without a header needs at least this many rows
 INFER_SHARE = 0.6  # share of a column's non-blank cells that must read as numbers / dates
 

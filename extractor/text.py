@@ -14,6 +14,10 @@ DASH_ITEM = re.compile(r"^\s*[-–—•·▪◦]\s*")
 ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
+# Month names by their stems, any case form ("март", "марта", "Мае"), for regular expressions.
+MONTH_STEMS = "январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр"
+
+
 def render_paragraph(p: Paragraph, counter: int) -> str:
     """A paragraph on one line; a list item with its marker ("- item", or the number Word
     shows, "1.2. item", else "2. item" for the `counter`-th item of a numbered list)."""
