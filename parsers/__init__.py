@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib
 import zipfile
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from models.roadmap import ErrorCode
 from parsers.errors import ExtractionError
 from parsers.layout import Document
+
+if TYPE_CHECKING:
+    from parsers.options import ParseOptions
 
 MAX_BYTES = 100 * 1024 * 1024  # larger submissions are refused, not read
 
@@ -49,7 +52,7 @@ class Parser(Protocol):
 
     FORMATS: frozenset[str]
 
-    def read(self, path: Path, kind: str) -> Document: ...
+    def read(self, path: Path, kind: str, options: ParseOptions) -> Document: ...
 
 
 # The parser module of each format it declares in FORMATS, imported only when a file of that
@@ -80,8 +83,10 @@ def parser(kind: str) -> Parser | None:
     return module
 
 
-def parse(path: str | Path) -> Document:
+def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
     """Read any supported file into the layout model (raises ExtractionError)."""
+    from parsers.options import DEFAULT
+
     path = Path(path)
     if not path.is_file():
         raise ExtractionError("corrupt_file", f"no such file: {path.name}")
@@ -94,7 +99,7 @@ def parse(path: str | Path) -> Document:
     reader = parser(kind)
     if reader is None:
         raise ExtractionError("unsupported_format", f"not a plan document ({kind})")
-    return reader.read(path, kind)
+    return reader.read(path, kind, options or DEFAULT)
 
 
 __all__ = ["PARSERS", "Document", "ExtractionError", "Parser", "parse", "parser", "sniff"]

@@ -13,7 +13,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docx
 import numpy as np
@@ -22,6 +22,11 @@ from lxml import etree
 
 from parsers.errors import ExtractionError
 from parsers.layout import Align, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
+from parsers.ocr_settings import SETTINGS as OCR
+from parsers.ocr_settings import OcrSettings
+
+if TYPE_CHECKING:
+    from parsers.options import ParseOptions
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -503,8 +508,9 @@ def _blocks(container: Any, ctx: _Context) -> Iterator[Block]:
 
 # --- entry point ------------------------------------------------------------------------
 
-def parse_docx(path: str | Path) -> Document:
-    """Read a .docx file into the layout model (raises ExtractionError)."""
+def parse_docx(path: str | Path, ocr: OcrSettings | None = OCR) -> Document:
+    """Read a .docx file into the layout model (raises ExtractionError); `ocr` None: a Word
+    file of scanned pictures is refused instead of read."""
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
@@ -513,7 +519,7 @@ def parse_docx(path: str | Path) -> Document:
     ctx = _Context(styles=styles, default_para_style=default, numbering=_load_numbering(document, styles))
     blocks = list(_blocks(document.element.body, ctx))
     if not any(_has_text(b) for b in blocks):
-        scanned = _scanned_pages(document)
+        scanned = _scanned_pages(document, ocr)
         if scanned is not None:
             return scanned
     return Document(blocks=blocks, format="docx", pages=None)
@@ -552,7 +558,7 @@ def _images(document: Any) -> Iterator[tuple[bytes, float | None]]:
         yield parts[rid].blob, inches
 
 
-def _scanned_pages(document: Any) -> Document | None:
+def _scanned_pages(document: Any, settings: OcrSettings | None) -> Document | None:
     """A Word file with no text but pictures: the pictures are scanned pages, read by OCR in
     document order (None when it has no picture big enough to be a page)."""
     import io
@@ -561,7 +567,6 @@ def _scanned_pages(document: Any) -> Document | None:
 
     from parsers.ocr_engine import check_available
     from parsers.ocr_image import resample
-    from parsers.ocr_settings import SETTINGS
     from parsers.scan import read_pages
 
     frames = []
@@ -577,11 +582,14 @@ def _scanned_pages(document: Any) -> Document | None:
                 gray = np.asarray(upright.convert("L"))
         except (UnidentifiedImageError, OSError, SyntaxError):
             continue  # a picture Pillow cannot read (WMF, EMF): not a scan
-        frames.append(resample(gray, max(gray.shape) / inches, SETTINGS))
-    if not frames:
+        if settings is None:
+            raise ExtractionError("ocr_unavailable", "в файле Word только сканы страниц, а распознавание (OCR) "
+                                  "выключено настройками")
+        frames.append(resample(gray, max(gray.shape) / inches, settings))
+    if not frames or settings is None:
         return None
-    check_available(SETTINGS)
-    pages = read_pages(frames, list(range(1, len(frames) + 1)), SETTINGS)
+    check_available(settings)
+    pages = read_pages(frames, list(range(1, len(frames) + 1)), settings)
     return Document(blocks=[b for p in pages for b in p.blocks], format="docx", pages=len(pages), ocr=True,
                     warnings=[w for p in pages for w in p.warnings])
 
@@ -590,5 +598,5 @@ def _scanned_pages(document: Any) -> Document | None:
 FORMATS = frozenset({"docx"})
 
 
-def read(path: Path, kind: str) -> Document:
-    return parse_docx(path)
+def read(path: Path, kind: str, options: ParseOptions) -> Document:
+    return parse_docx(path, options.ocr_settings if options.ocr else None)

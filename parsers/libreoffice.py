@@ -15,9 +15,13 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from parsers.errors import ExtractionError
 from parsers.layout import Document
+
+if TYPE_CHECKING:
+    from parsers.options import ParseOptions
 
 SOFFICE_NAMES = ("soffice", "libreoffice")
 LEGACY_KINDS = ("doc", "rtf", "odt")
@@ -92,15 +96,17 @@ def convert_to_docx(path: Path, outdir: Path, settings: ConverterSettings = SETT
     return result
 
 
-def parse_legacy(path: str | Path, kind: str, settings: ConverterSettings = SETTINGS) -> Document:
+def parse_legacy(path: str | Path, kind: str, settings: ConverterSettings = SETTINGS,
+                 options: ParseOptions | None = None) -> Document:
     """Read a .doc, .rtf or .odt file into the layout model; `kind` becomes Document.format."""
-    from parsers.docx import parse_docx
+    from parsers import docx
+    from parsers.options import DEFAULT
 
     if kind not in LEGACY_KINDS:
         raise ValueError(f"not a LibreOffice-converted kind: {kind}")
     with tempfile.TemporaryDirectory(prefix="roadmap-lo-") as tmp:
         converted = convert_to_docx(Path(path), Path(tmp), settings)
-        document = parse_docx(converted)
+        document = docx.read(converted, "docx", options or DEFAULT)
     document.format = kind
     return document
 
@@ -109,5 +115,5 @@ def parse_legacy(path: str | Path, kind: str, settings: ConverterSettings = SETT
 FORMATS = frozenset(LEGACY_KINDS)
 
 
-def read(path: Path, kind: str) -> Document:
-    return parse_legacy(path, kind)
+def read(path: Path, kind: str, options: ParseOptions) -> Document:
+    return parse_legacy(path, kind, options.converter, options)

@@ -29,7 +29,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -38,9 +38,14 @@ from pdfplumber.utils.exceptions import PdfminerException
 from lang.words import known
 from parsers.errors import ExtractionError
 from parsers.layout import Block, Document, Table
+from parsers.ocr_settings import SETTINGS as OCR
+from parsers.ocr_settings import OcrSettings
 from parsers.pdf_tables import TableFound, TableSettings, ruled_tables
 from parsers.pdf_text import Line, Region, TextSettings, cid_count, continues, lines_of, paragraph_of
 from parsers.pdf_unruled import UnruledSettings, unruled_tables
+
+if TYPE_CHECKING:
+    from parsers.options import ParseOptions
 
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:(?:стр\.?|страница|page)\s*)?\d{1,4}(?:\s*(?:из|of|/)\s*\d{1,4})?[-–—\s]*$",
                           re.IGNORECASE)
@@ -84,7 +89,7 @@ class _Page:
     space_ems: list[float] = field(default_factory=list)  # widths of the space glyphs, in ems
 
 
-def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT) -> Document:
+def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT, ocr: OcrSettings | None = OCR) -> Document:
     """Read a text PDF into the layout model (raises ExtractionError)."""
     pages = _read(Path(path), settings)
     warnings = [("no_unicode_map", f"page {p.number}: {p.unmapped} characters come from fonts without a "
@@ -97,7 +102,7 @@ def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT) -> Document:
     layered = [p for p in pages if p.number not in unreadable
                and (p.scan or p.known_share < settings.min_known_share)]
     numbers = sorted(unreadable + [p.number for p in layered])
-    ocr_blocks, ocr_warnings = _ocr(Path(path), numbers) if numbers else ({}, [])
+    ocr_blocks, ocr_warnings = _ocr(Path(path), numbers, ocr) if numbers else ({}, [])
     warnings += _keep_better_layers(layered, ocr_blocks, settings)
     ocr_warnings = [w for w in ocr_warnings if _warned_page(w[1]) in (None, *ocr_blocks)]
     if not ocr_blocks and not any(p.glyphs > p.unmapped for p in pages):
@@ -211,14 +216,19 @@ def measured(pages: list[_Page], settings: PdfSettings) -> TextSettings:
                    trailing_spaces=trailing >= settings.min_trailing_spaces)
 
 
-def _ocr(path: Path, numbers: list[int]) -> tuple[dict[int, list[Block]], list[tuple[str, str]]]:
-    """The pages OCR reads in place of their text layer; none where OCR is not available."""
+def _ocr(path: Path, numbers: list[int], settings: OcrSettings | None,
+         ) -> tuple[dict[int, list[Block]], list[tuple[str, str]]]:
+    """The pages OCR reads in place of their text layer; none where OCR is not available or is
+    off (`settings` None)."""
+    if settings is None:
+        return {}, [("ocr_unavailable", f"страницы {', '.join(map(str, numbers))} нужно распознавать, "
+                     "а распознавание (OCR) выключено настройками")]
     try:
         from parsers.scan import ocr_pdf_pages
     except ImportError:
         return {}, []
     try:
-        read = ocr_pdf_pages(path, numbers)
+        read = ocr_pdf_pages(path, numbers, settings)
     except ExtractionError as exc:
         return {}, [("ocr_unavailable", f"pages {', '.join(map(str, numbers))} need OCR: {exc.message}")]
     return {p.page: p.blocks for p in read}, [w for p in read for w in p.warnings]
@@ -323,8 +333,8 @@ def _groups(lines: list[Line], left: float, right: dict[int, float], text: TextS
 FORMATS = frozenset({"pdf"})
 
 
-def read(path: Path, kind: str) -> Document:
-    return parse_pdf(path)
+def read(path: Path, kind: str, options: ParseOptions) -> Document:
+    return parse_pdf(path, options.pdf, options.ocr_settings if options.ocr else None)
 
 
 __all__ = ["DEFAULT", "FORMATS", "PdfSettings", "parse_pdf", "read"]

@@ -17,6 +17,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -42,6 +43,9 @@ from parsers.ocr_image import (
 )
 from parsers.ocr_settings import SETTINGS, OcrSettings
 from parsers.ocr_text import TextPara, clean_lines, paragraphs, sort_lines, stroke_width
+
+if TYPE_CHECKING:
+    from parsers.options import ParseOptions
 
 LOW_CONFIDENCE = "ocr_low_confidence"
 NUMBER = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVX]{1,5}\.?)$")  # an item number as printed
@@ -514,8 +518,8 @@ def _unruled_to_layout(found: tuple[GridTable, list[list[list[Line]]]], number: 
 FORMATS = frozenset({"image"})
 
 
-def read(path: Path, kind: str) -> Document:
-    return parse_image(path)
+def read(path: Path, kind: str, options: ParseOptions) -> Document:
+    return parse_image(path, options.ocr_or_refuse())
 
 
 __all__ = ["FORMATS", "OcrPage", "ocr_pdf_pages", "parse_image", "read", "read_page", "read_pages"]
