@@ -44,11 +44,10 @@ from build_pdfs import load_layouts  # noqa: E402
 from camelot.io import read_pdf as camelot_read  # noqa: E402
 
 from extractor import extract  # noqa: E402
-from extractor.rows import rejoin_page_breaks  # noqa: E402
-from extractor.tables import plan_parts, stitch_pages  # noqa: E402
 from extractor.text import fold  # noqa: E402
 from parsers import parse  # noqa: E402
 from parsers.layout import Table  # noqa: E402
+from workflow.debug import analyse_file  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 GOAL_PDFPLUMBER = 1.2  # ours / pdfplumber's bare extract_tables, at most
@@ -116,13 +115,12 @@ def word_cells(name: str) -> Counter[str]:
 
 
 def our_cells(path: Path) -> Counter[str]:
-    blocks = stitch_pages(parse(path).blocks)
-    parts = {part.table_index: rejoin_page_breaks(part) for part in plan_parts(blocks)}
-    tables = [b for b in blocks if isinstance(b, Table)]
+    """The cells of the tables as the pipeline read them (its trace: pages stitched, split
+    rows re-joined)."""
+    trace = analyse_file(path)
     cells: Counter[str] = Counter()
-    for index, table in enumerate(tables):
-        table = parts[index].table if index in parts else table
-        cells.update(fold(c.text) for c in table.cells if c.text.strip())
+    for view in trace.tables:
+        cells.update(fold(c.text) for c in view.table.cells if c.text.strip())
     return cells
 
 

@@ -8,12 +8,17 @@ parse (parsers/) -> tables cut by page breaks stitched (tables) -> plan tables a
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from extractor.metadata import find_abbreviations, find_municipality, infer_period, split_heading, stated_period
 from extractor.normalize.parties import parse_parties, unify_names
 from extractor.normalize.schedule import ScheduleContext, month_heading, normalize_schedule
+from extractor.options import DEFAULT, Options
 from extractor.quality import lost_rows, measure
 from extractor.rows import (
     RawActivity,
@@ -26,9 +31,23 @@ from extractor.rows import (
     rejoin_page_breaks,
 )
 from extractor.sections import DAY_MONTH, build_sections
-from extractor.tables import PlanPart, choose_tables, stitch_pages, table_text
+from extractor.tables import ColumnSpec, PlanPart, choose_tables, stitch_pages, table_text
 from extractor.text import DASH_ITEM, clean_number, close_letter_spacing, fold, render_paragraph, split_number
-from models import Activity, Party, Period, Plan, PlanMeta, Provenance, Schedule, Source, Warning
+from extractor.trace import Trace
+from lang import vocab
+from models import (
+    PARTIAL_CODES,
+    Activity,
+    ColumnRole,
+    Party,
+    Period,
+    Plan,
+    PlanMeta,
+    Provenance,
+    Schedule,
+    Source,
+    Warning,
+)
 from models import Column as ColumnModel
 from parsers import parse
 from parsers.errors import ExtractionError
@@ -38,12 +57,16 @@ from parsers.layout import Cell, Document, Paragraph, Table
 _INLINE_ITEM = re.compile(r"(?:(?<=[:;])|^)\s*[-–—]\s+(?=\S)")
 _LIST_PUNCT = " ;,"
 _YEAR = re.compile(r"(?:19|20)\d\d")
+log = logging.getLogger(__name__)
 
 
-def extract(path: str | Path) -> Plan:
+def extract(path: str | Path, options: Options | Mapping[str, Any] | None = None) -> Plan:
+    """The canonical plan of the file at `path` (raises ExtractionError, OptionsError)."""
     path = Path(path)
-    document = parse(path)
-    return assemble(document, source_of(path, document))
+    resolved = Options.resolve(options)
+    vocab.use_data(resolved.language_data)
+    document = parse(path, resolved.parse_options())
+    return assemble(document, source_of(path, document), resolved)
 
 
 def source_of(path: Path, document: Document) -> Source:
@@ -60,13 +83,28 @@ def source_of(path: Path, document: Document) -> Source:
     )
 
 
-def assemble(document: Document, source: Source) -> Plan:
-    """The canonical plan of a parsed document (raises ExtractionError)."""
+def assemble(document: Document, source: Source, options: Options = DEFAULT, trace: Trace | None = None) -> Plan:
+    """The canonical plan of a parsed document (raises ExtractionError). A `trace` given is
+    filled with what each step did, as far as it got."""
+    trace = trace if trace is not None else Trace()
+    trace.document = document
+    try:
+        plan = _assemble(document, source, options, trace)
+    except ExtractionError as exc:
+        trace.error = f"{exc.code}: {exc.message}"
+        trace.record_rows()
+        raise
+    trace.plan = plan
+    return plan
+
+
+def _assemble(document: Document, source: Source, options: Options, trace: Trace) -> Plan:
     if not any(not b.is_blank if isinstance(b, Paragraph) else b.cells for b in document.blocks):
         raise ExtractionError("empty_document", "the document has no text")
-    blocks = stitch_pages(document.blocks)
+    blocks = stitch_pages(document.blocks, options.stitch)
     choice = choose_tables(blocks)
-    parts = [rejoin_page_breaks(part) for part in choice.parts]
+    parts = [with_roles(rejoin_page_breaks(part, options.split), options.columns) for part in choice.parts]
+    trace.record_tables([b for b in blocks if isinstance(b, Table)], parts, choice.skipped)
     if not parts:
         raise ExtractionError("no_plan_table", "no table with a plan header (мероприятие / сроки / ответственные)")
     tables = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
@@ -81,12 +119,16 @@ def assemble(document: Document, source: Source) -> Plan:
     items: list[RawItem] = []
     for part in parts:
         items += heading_items(part.headings) + part_items(part, skipped_rows)
-    items = promote_parent_rows(items)
+    promoted = promote_parent_rows(items)
+    trace.promoted = {i for i, (a, b) in enumerate(zip(items, promoted, strict=True)) if a is not b}
+    items = trace.items = promoted
+    trace.skipped_rows = skipped_rows
     sections, innermost = build_sections(items)
     section_titles = {s.id: s.title for s in sections}
 
     warnings: list[Warning] = [Warning(code=c, message=m) for c, m in document.warnings]
-    period = stated_period(title, heading.preamble, heading.lead)
+    period = options.period.period() if options.period is not None else stated_period(
+        title, heading.preamble, heading.lead)
     if period is None:
         period, how = infer_period(heading.approval, [_schedule_text(i) for i in items if isinstance(i, RawActivity)],
                                    [title or "", *heading.preamble, *section_titles.values()])
@@ -122,32 +164,71 @@ def assemble(document: Document, source: Source) -> Plan:
         section_id = innermost.get(pos)
         schedule_header = next((c.header for c in item.columns if c.role == "schedule"), None)
         context = _context_of(section_titles.get(section_id or ""), schedule_header)
-        activity, notes = _activity(item, len(activities) + 1, section_id, period, context,
-                                    section_titles.get(section_id or ""))
+        try:
+            activity, notes = _activity(item, len(activities) + 1, section_id, period, context,
+                                        section_titles.get(section_id or ""))
+        except Exception as exc:  # a bug in a rule costs this row, not the document
+            log.exception("table %s, rows %s: unexpected error", item.table_index, item.rows)
+            text = " | ".join(fold(item.values[c].text) for c in sorted(item.own) if not item.values[c].is_blank)
+            warnings.append(Warning(code="internal_error", message=f"таблица {item.table_index}, строка "
+                                    f"{item.rows[0]}: внутренняя ошибка ({type(exc).__name__}: {exc}); "
+                                    f"строка не разобрана: {text}"))
+            continue
         if activity is None:
             warnings += [Warning(code=c, message=m) for c, m in notes]
             continue
         activities.append(activity)
+        trace.activity_of[pos] = activity.seq
         warnings += [Warning(code=c, message=m, activity=activity.seq) for c, m in notes]
     activities = _unify(activities, abbreviations)
 
     meta = PlanMeta(
         title=title,
-        municipality=find_municipality([title or "", approval_text]),
+        municipality=options.municipality or find_municipality([title or "", approval_text]),
         period=period,
         approval=heading.approval,
         preamble=preamble,
         abbreviations=abbreviations,
     )
     columns = [ColumnModel(index=c.index, header=c.header, role=c.role) for c in parts[0].columns]
+    if options.hints():
+        source = source.model_copy(update={"hints": options.hints()})
     plan = Plan(source=source, plan=meta, columns=columns, sections=sections,
                 activities=activities, warnings=warnings)
-    lost = lost_rows(parts, items, skipped_rows, activities)
+    lost = trace.lost = lost_rows(parts, items, skipped_rows, activities)
     if lost:
         plan.warnings += [Warning(code="row_lost", message=f"таблица {t}, строка {r}: строка не попала в план: {text}")
                           for t, r, text in lost]
     plan.quality = measure(plan, blocks, choice, parts, skipped_rows, lost)
+    if any(w.code in PARTIAL_CODES for w in plan.warnings):
+        plan.status = "partial"
+    log.info("%s: %d activities, %d sections, %d warnings, %s", source.filename, len(activities),
+             len(sections), len(plan.warnings), plan.status)
+    trace.record_rows()
     return plan
+
+
+def with_roles(part: PlanPart, roles: Mapping[int, ColumnRole]) -> PlanPart:
+    """The part with the column roles a person set (Options.columns): a role that one column
+    holds (number, activity, schedule) is taken from the column that had it."""
+    if not roles:
+        return part
+    unique = {"number", "activity", "schedule"}
+    columns = [replace(c, role="other") if c.role in unique and c.role in roles.values() and c.index not in roles
+               else c for c in part.columns]
+    known = {c.index for c in columns}
+    columns = [replace(c, role=roles[c.index]) if c.index in roles else c for c in columns]
+    for index, role in roles.items():
+        if index not in known and index < part.table.n_cols:
+            columns.append(ColumnSpec(index=index, header=_header_of(part, index), role=role))
+    return replace(part, columns=sorted(columns, key=lambda c: c.index))
+
+
+def _header_of(part: PlanPart, index: int) -> str:
+    if not part.header_rows:
+        return ""
+    cell = part.table.covering()[part.header_rows - 1][index]
+    return fold(cell.text) if cell is not None else ""
 
 
 _TABLE_REASONS = {

@@ -1,6 +1,7 @@
 """Pydantic models of the canonical roadmap JSON."""
 
 from models.roadmap import (
+    PARTIAL_CODES,
     SCHEMA_VERSION,
     Activity,
     Approval,
@@ -9,6 +10,7 @@ from models.roadmap import (
     Confidence,
     Duration,
     DurationUnit,
+    ErrorCode,
     ErrorDocument,
     ErrorInfo,
     Occurrence,
@@ -26,10 +28,12 @@ from models.roadmap import (
     SkippedTable,
     Source,
     SourceFormat,
+    Status,
     Warning,
 )
 
 __all__ = [
+    "PARTIAL_CODES",
     "SCHEMA_VERSION",
     "Activity",
     "Approval",
@@ -38,6 +42,7 @@ __all__ = [
     "Confidence",
     "Duration",
     "DurationUnit",
+    "ErrorCode",
     "ErrorDocument",
     "ErrorInfo",
     "Occurrence",
@@ -55,5 +60,6 @@ __all__ = [
     "SkippedTable",
     "Source",
     "SourceFormat",
+    "Status",
     "Warning",
 ]

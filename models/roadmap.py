@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: duration, confidence, position, period.inferred, quality; title may be null
+SCHEMA_VERSION = "1.2"  # 1.1: duration, confidence, position, period.inferred, quality; title may be null
+# 1.2: source.hints, status, error code internal_error
 
 SourceFormat = Literal["docx", "doc", "odt", "rtf", "pdf", "scan", "image"]
 ColumnRole = Literal["number", "activity", "schedule", "responsible", "result", "other"]
@@ -24,8 +25,11 @@ Confidence = Literal["high", "low"]
 DurationUnit = Literal["hour", "day", "week", "month", "year"]
 ErrorCode = Literal[
     "unsupported_format", "corrupt_file", "encrypted_pdf", "empty_document",
-    "no_plan_table", "too_large", "timeout", "ocr_unavailable", "converter_unavailable",
+    "no_plan_table", "too_large", "timeout", "ocr_unavailable", "converter_unavailable", "internal_error",
 ]
+Status = Literal["complete", "partial"]
+# warnings that mean part of the document was not read: the plan's status is then "partial"
+PARTIAL_CODES = frozenset({"internal_error", "row_lost", "ocr_unavailable"})
 
 
 class _Model(BaseModel):
@@ -38,6 +42,11 @@ class Source(_Model):
     format: SourceFormat
     pages: int | None = Field(description="Page count; null where the format has no pages")
     ocr: bool = False
+    hints: dict[str, str] = Field(
+        default_factory=dict,
+        description="What a person told the extractor instead of what the document says (period, "
+        "municipality, columns, ocr, language_data), as given",
+    )
 
 
 class Period(_Model):
@@ -188,6 +197,11 @@ class Plan(_Model):
     activities: list[Activity] = Field(default_factory=list)
     warnings: list[Warning] = Field(default_factory=list)
     quality: Quality | None = None
+    status: Status = Field(
+        default="complete",
+        description="complete: every page and row was read; partial: a warning with a code of "
+        "internal_error, row_lost or ocr_unavailable says what was not",
+    )
 
 
 class ErrorInfo(_Model):

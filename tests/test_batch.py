@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from extractor import extract
+from extractor.options import Options
 from models import ErrorDocument, Plan
 from tests.conftest import extracted, sample_path
 from tests.seedtext import SAMPLES
@@ -277,13 +278,13 @@ def test_timeout_fails_the_file_with_the_contract_code(tmp_path: Path) -> None:
     assert json.loads((out / entry.output).read_text(encoding="utf-8"))["error"]["code"] == "timeout"
 
 
-def crashing_extract(path: Path) -> Plan:
+def crashing_extract(path: Path, options: Options) -> Plan:
     """An extraction entry for the test below: kills its worker or fails on marked files."""
     if "crash" in path.name:
         os._exit(7)  # as a segfault or the memory killer would
     if "bug" in path.name:
         raise KeyError("a bug in the extractor")
-    return extract(path)
+    return extract(path, options)
 
 
 def test_a_dying_worker_fails_only_its_own_file(tmp_path: Path) -> None:

@@ -31,11 +31,13 @@ from typing import Any, Literal
 
 import click
 
+from extractor.options import DEFAULT, Options
 from extractor.output import error_document, to_json, write_atomic
 from models import Plan
 from parsers import sniff
 from parsers.errors import ExtractionError
 from workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
+from workflow.cli_options import extraction_options
 
 REPORT_NAME = "_report.json"
 EXIT_SOME_FAILED = 3
@@ -62,7 +64,8 @@ class BatchSettings:
     workers: int = field(default_factory=default_workers)
     force: bool = False
     timeout: float | None = 600.0  # seconds per file; a scan of many pages through OCR takes minutes
-    entry: str = "extractor:extract"  # module:function turning a path into a Plan (tests swap it)
+    entry: str = "extractor:extract"  # module:function turning (path, options) into a Plan (tests swap it)
+    options: Options = DEFAULT  # hints and stage settings every file of the run is extracted with
     digest_chars: int = 12  # hex digits of the name+content digest in output names
     max_stem_bytes: int = 150  # keeps `<stem>.<digest>.json` under the 255-byte file name limit
     max_zip_depth: int = 3  # archives inside archives, how deep
@@ -84,8 +87,9 @@ def _safe_stem(filename: str, max_bytes: int) -> str:
     return encoded.decode("utf-8", errors="ignore")
 
 
-def previous_plan(path: Path, item: Input) -> dict[str, Any] | None:
-    """The plan an earlier run wrote for this very input (same name and content), if any."""
+def previous_plan(path: Path, item: Input, hints: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The plan an earlier run wrote for this very input (same name and content, extracted with
+    the same hints), if any."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -93,7 +97,8 @@ def previous_plan(path: Path, item: Input) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     source = data.get("source")
-    if isinstance(source, dict) and source.get("sha256") == item.sha256 and source.get("filename") == item.filename:
+    if isinstance(source, dict) and source.get("sha256") == item.sha256 and source.get("filename") == item.filename \
+            and source.get("hints", {}) == (hints or {}):
         return dict(data)
     return None
 
@@ -141,6 +146,7 @@ class Job:
     output: Path
     timeout: float | None
     entry: str
+    options: Options = DEFAULT
 
 
 # ---- the worker --------------------------------------------------------------------------
@@ -152,9 +158,9 @@ def _worker_init() -> None:
 
 
 @cache
-def _entry(spec: str) -> Callable[[Path], Plan]:
+def _entry(spec: str) -> Callable[[Path, Options], Plan]:
     module, _, name = spec.partition(":")
-    function: Callable[[Path], Plan] = getattr(importlib.import_module(module), name)
+    function: Callable[[Path, Options], Plan] = getattr(importlib.import_module(module), name)
     return function
 
 
@@ -165,7 +171,7 @@ def convert(job: Job) -> Outcome:
         try:
             path = materialize(job.item, Path(tmp))
             with _deadline(job.timeout):
-                plan = _entry(job.entry)(path)
+                plan = _entry(job.entry)(path, job.options)
             text = to_json(plan)
         except (ExtractionError, _Expired) as exc:  # _Expired: the timer fired as the block ended
             error = exc if isinstance(exc, ExtractionError) else _timeout(job.timeout)
@@ -401,11 +407,11 @@ def _plan_jobs(entries: list[Entry], outdir: Path, settings: BatchSettings) -> l
             write_atomic(target, to_json(error_document(ExtractionError(code, message), item.filename)))
             entry.outcome = Outcome.failure(code, message, "zip" if is_archive_name(item.filename) else None)
             continue
-        previous = None if settings.force else previous_plan(target, item)
+        previous = None if settings.force else previous_plan(target, item, settings.options.hints())
         if previous is not None:
             entry.outcome = Outcome.skipped(previous)
             continue
-        jobs.append(Job(item, target, settings.timeout, settings.entry))
+        jobs.append(Job(item, target, settings.timeout, settings.entry, settings.options))
     for entry in entries:  # repeats of a settled input share its outcome now
         if entry.same_as and first[entry.output].outcome is not None:
             entry.outcome = first[entry.output].outcome
@@ -498,7 +504,9 @@ def _cell(value: int | None) -> str:
 @click.option("--force", is_flag=True, help="Convert again inputs that already have an output.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=BatchSettings.timeout,
               show_default=True, help="Seconds one file may take before it fails with `timeout`.")
-def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, force: bool, timeout: float) -> None:
+@extraction_options
+def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, force: bool, timeout: float,
+                  options: Options) -> None:
     """Convert many plans: INPUTS are files, folders, globs and .zip archives.
 
     Each input gets OUTDIR/<stem>.<digest>.json (its plan, or the contract's error object);
@@ -508,7 +516,7 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, fo
     """
     from rich.console import Console
 
-    settings = BatchSettings(workers=workers or default_workers(), force=force, timeout=timeout)
+    settings = BatchSettings(workers=workers or default_workers(), force=force, timeout=timeout, options=options)
     progress = RichProgress(Console(stderr=True))
     try:
         report = run_batch(inputs, outdir, settings, progress)

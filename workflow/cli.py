@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
 import click
 
+from extractor.options import Options
 from extractor.output import error_document, to_json, write_atomic
 from models import Plan
 from models.schema import render
 from parsers.errors import ExtractionError
 from workflow.batch import batch_command
+from workflow.cli_options import extraction_options
 from workflow.compare_cli import compare_command
 from workflow.debug import debug_command
 from workflow.export import export_command
@@ -20,15 +23,21 @@ from workflow.validate import validate_command
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="roadmap-extractor")
-def main() -> None:
+@click.option("-v", "--verbose", count=True, help="Log what the extractor does (-v steps, -vv details) to stderr.")
+def main(verbose: int) -> None:
     """Turn municipal "дорожная карта" plans into canonical JSON."""
+    if verbose:  # our packages only: the libraries' own chatter stays at warnings
+        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        for package in ("parsers", "lang", "extractor", "workflow"):
+            logging.getLogger(package).setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output file (one input) or folder (several inputs); stdout when absent.")
-def extract(files: tuple[Path, ...], output: Path | None) -> None:
+@extraction_options
+def extract(files: tuple[Path, ...], output: Path | None, options: Options) -> None:
     """Extract the plan of each FILE as canonical JSON.
 
     Exit 0 when every file gave a plan, 1 when any gave an error object instead.
@@ -43,7 +52,7 @@ def extract(files: tuple[Path, ...], output: Path | None) -> None:
     failed = False
     for path in files:
         try:
-            text = to_json(run(path))
+            text = to_json(run(path, options))
         except ExtractionError as exc:
             failed = True
             text = to_json(error_document(exc, path.name))

@@ -1,8 +1,8 @@
 """`roadmap debug`: see what the extractor saw.
 
-The layout model of a file is analysed with the extractor's own steps (tables.plan_parts
-for header rows and column roles, rows.part_items and rows.promote_parent_rows for section
-and activity rows, pipeline.assemble for the activities that came out). Then:
+The file is extracted with a trace (extractor.trace): the tables as the pipeline read them
+(continued over page breaks made one, split rows re-joined), the kind of every row and the
+rule that gave it, the activities made from each row. Nothing here repeats a step. Then:
 
 - `.html` output: every table as a grid with its merges (rowspan/colspan), header rows,
   section rows, skipped rows and column roles, each activity row with the activity it gave;
@@ -14,23 +14,24 @@ and activity rows, pipeline.assemble for the activities that came out). Then:
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import click
 import jinja2
 
+from extractor.options import DEFAULT, Options
 from extractor.output import write_atomic
-from extractor.rows import RawActivity, RawSection, heading_items, part_items, promote_parent_rows
-from extractor.tables import PlanPart, plan_parts
-from models import ColumnRole, Plan
+from extractor.trace import RowKind, TableTrace, Trace
+from models import Plan, Source
 from parsers.errors import ExtractionError
 from parsers.layout import BBox, Cell, Document, Table
+from workflow.cli_options import extraction_options
 
-RowKind = Literal["header", "repeat", "section", "promoted", "activity", "skipped"]
 ShapeKind = Literal["cell", "header", "section", "activity", "skipped", "column", "join", "table"]
 
 ROW_KIND_NAMES: dict[str, str] = {
@@ -39,14 +40,19 @@ ROW_KIND_NAMES: dict[str, str] = {
     "section": "раздел",
     "promoted": "раздел (номер над подпунктами)",
     "activity": "мероприятие",
-    "skipped": "пропущена (пустая или продолжение объединённых ячеек)",
+    "joined": "продолжение строки после разрыва страницы",
+    "dropped": "без мероприятия (в предупреждении)",
+    "skipped": "пропущена (в предупреждении)",
+    "lost": "потеряна (row_lost)",
+    "empty": "пустая или продолжение объединённых ячеек",
 }
 POSITIONED_FORMATS = frozenset({"pdf", "scan"})
 
 
 _SHAPE_OF_ROW: dict[RowKind, ShapeKind] = {
     "header": "header", "repeat": "header", "section": "section", "promoted": "section",
-    "activity": "activity", "skipped": "skipped",
+    "activity": "activity", "joined": "activity", "dropped": "skipped", "skipped": "skipped", "lost": "skipped",
+    "empty": "skipped",
 }
 
 
@@ -64,110 +70,28 @@ class DebugSettings:
     label_gap: float = 2.0  # points between a label and what it names
 
 
-@dataclass
-class RowInfo:
-    index: int
-    kind: RowKind
-    page: int | None
-    activities: list[int] = field(default_factory=list)  # seq of the activities this row is part of
+def analyse(document: Document, options: Options = DEFAULT, source: Source | None = None) -> Trace:
+    """What the pipeline did with a parsed document (its plan, or its error, in the trace)."""
+    from extractor.pipeline import assemble
+
+    trace = Trace(document=document)
+    source = source or Source(filename="document", sha256="0" * 64, format=document.format,  # type: ignore[arg-type]
+                              pages=document.pages, ocr=document.ocr)
+    with contextlib.suppress(ExtractionError):  # the trace holds the error and what came before it
+        assemble(document, source, options, trace)
+    return trace
 
 
-@dataclass
-class TableView:
-    """One table of the document as the extractor read it."""
-
-    index: int  # among all tables of the document
-    table: Table
-    part: PlanPart | None  # None: not a table of the plan
-    rows: list[RowInfo]
-    roles: list[ColumnRole | None]  # per grid column
-
-    @property
-    def header_rows(self) -> int:
-        return self.part.header_rows if self.part is not None else 0
-
-
-@dataclass
-class Analysis:
-    document: Document
-    tables: list[TableView]
-    plan: Plan | None
-    error: str | None  # why no plan came out, if none did
-
-
-def column_roles(table: Table, part: PlanPart | None) -> list[ColumnRole | None]:
-    """The role of every grid column; a header cell spanning several grid columns gives its
-    role to all of them."""
-    roles: list[ColumnRole | None] = [None] * table.n_cols
-    if part is None:
-        return roles
-    by_index = {c.index: c.role for c in part.columns}
-    bottom = part.table.covering()[part.header_rows - 1] if part.header_rows else [None] * table.n_cols
-    for col in range(table.n_cols):
-        cell = bottom[col]
-        start = cell.col if cell is not None else col
-        roles[col] = by_index.get(col, by_index.get(start))
-    return roles
-
-
-def analyse(document: Document, plan: Plan | None = None, error: str | None = None) -> Analysis:
-    parts = plan_parts(document.blocks)
-    by_table = {p.table_index: p for p in parts}
-    raw: list[RawSection | RawActivity] = []
-    for part in parts:
-        raw += heading_items(part.headings) + part_items(part)
-    kinds: dict[tuple[int, int], RowKind] = {}
-    for before, after in zip(raw, promote_parent_rows(raw), strict=True):
-        for row in after.rows:
-            if after.table_index is None:
-                continue
-            promoted = isinstance(after, RawSection) and isinstance(before, RawActivity)
-            kinds[(after.table_index, row)] = "promoted" if promoted else (
-                "section" if isinstance(after, RawSection) else "activity")
-    seqs: dict[tuple[int, int], list[int]] = {}
-    if plan is not None:
-        for activity in plan.activities:
-            for row in activity.provenance.rows:
-                seqs.setdefault((activity.provenance.table, row), []).append(activity.seq)
-    views: list[TableView] = []
-    for index, table in enumerate(document.tables()):
-        found = by_table.get(index)
-        rows = [RowInfo(r.index, _row_kind(table, found, r.index, kinds), r.page if r.page is not None else table.page,
-                        seqs.get((index, r.index), []))
-                for r in table.rows]
-        views.append(TableView(index, table, found, rows, column_roles(table, found)))
-    return Analysis(document, views, plan, error)
-
-
-def _row_kind(table: Table, part: PlanPart | None, row: int, kinds: dict[tuple[int, int], RowKind]) -> RowKind:
-    if part is None:
-        return "skipped"
-    if row < part.header_rows:
-        return "header"
-    if (part.table_index, row) in kinds:
-        return kinds[(part.table_index, row)]
-    if table.rows[row].header or _same_as_header(table, row, part):
-        return "repeat"
-    return "skipped"
-
-
-def _same_as_header(table: Table, row: int, part: PlanPart) -> bool:
-    texts = [c.text.split() for c in table.row_cells(row)]
-    return part.header_rows > 0 and bool(texts) and texts == [c.text.split() for c in table.row_cells(0)]
-
-
-def analyse_file(path: Path) -> Analysis:
-    """Parse and analyse a file; the plan is assembled where it can be (its error kept)."""
-    from extractor.pipeline import assemble, source_of
+def analyse_file(path: Path, options: Options | None = None) -> Trace:
+    """Parse a file and trace its assembly (raises ExtractionError when it cannot be parsed)."""
+    from extractor.pipeline import source_of
+    from lang import vocab
     from parsers import parse
 
-    document = parse(path)
-    try:
-        plan: Plan | None = assemble(document, source_of(path, document))
-        error = None
-    except ExtractionError as exc:
-        plan, error = None, f"{exc.code}: {exc.message}"
-    return analyse(document, plan, error)
+    resolved = Options.resolve(options)
+    vocab.use_data(resolved.language_data)
+    document = parse(path, resolved.parse_options())
+    return analyse(document, resolved, source_of(path, document))
 
 
 # --- HTML grid view -------------------------------------------------------------------------
@@ -179,7 +103,7 @@ class GridCell:
     cols: int = 1
 
 
-def grid_rows(view: TableView) -> list[list[GridCell]]:
+def grid_rows(view: TableTrace) -> list[list[GridCell]]:
     """Per table row, what HTML needs: the cells anchored in it with their spans, and a
     placeholder for each position that no cell covers; positions covered by a merge that
     starts elsewhere are left out."""
@@ -199,7 +123,7 @@ def grid_rows(view: TableView) -> list[list[GridCell]]:
     return out
 
 
-def render_html(analysis: Analysis, filename: str) -> str:
+def render_html(analysis: Trace, filename: str) -> str:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workflow", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -233,11 +157,11 @@ def union(boxes: Sequence[BBox | None]) -> BBox | None:
     return (min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real))
 
 
-def _cell_page(view: TableView, cell: Cell) -> int | None:
+def _cell_page(view: TableTrace, cell: Cell) -> int | None:
     return view.rows[cell.row].page if cell.row < len(view.rows) else view.table.page
 
 
-def page_shapes(analysis: Analysis, page: int) -> list[Shape]:
+def page_shapes(analysis: Trace, page: int) -> list[Shape]:
     """What to draw on page `page` (1-based): tables, cells, row kinds, joined rows and
     column roles, from the positions of the layout model."""
     shapes: list[Shape] = []
@@ -267,7 +191,7 @@ def page_shapes(analysis: Analysis, page: int) -> list[Shape]:
     return shapes
 
 
-def _column_shapes(view: TableView, page: int) -> list[Shape]:
+def _column_shapes(view: TableTrace, page: int) -> list[Shape]:
     """A band over each role's columns at the top of the table on this page."""
     if view.part is None:
         return []
@@ -282,7 +206,7 @@ def _column_shapes(view: TableView, page: int) -> list[Shape]:
     return out
 
 
-def _join_shapes(view: TableView, page: int, plan: Plan | None) -> list[Shape]:
+def _join_shapes(view: TableTrace, page: int, plan: Plan | None) -> list[Shape]:
     """Activities made of several table rows (a row split by a page break, or rows a
     vertical merge ties together): a bracket over their rows on this page."""
     if plan is None:
@@ -396,15 +320,17 @@ def _save_png(image: Any, out: Path) -> None:
 
 # --- the command ----------------------------------------------------------------------------
 
-def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = None) -> Analysis:
+def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = None,
+        options: Options | None = None) -> Trace:
     """Write the HTML grid view (`out` ending in .html) or the page drawing (.png)."""
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".png"):
         raise DebugError("the output must end in .html (grid view) or .png (page drawing)")
-    analysis = analyse_file(path)
+    analysis = analyse_file(path, options)
+    fmt = analysis.document.format if analysis.document is not None else ""
     if suffix == ".png":
-        if analysis.document.format not in POSITIONED_FORMATS:
-            raise DebugError(f"{analysis.document.format} has no page positions to draw: use -o FILE.html")
+        if fmt not in POSITIONED_FORMATS:
+            raise DebugError(f"{fmt} has no page positions to draw: use -o FILE.html")
         # a page without detected cells is drawn all the same: that is the finding
         draw_page(path, page, page_shapes(analysis, page), out, settings)
     else:
@@ -418,14 +344,15 @@ def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = N
               help="The page to draw (PDF input).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="OUT.html: the parsed grid of every table; OUT.png: the page with what was detected.")
-def debug_command(file: Path, page: int, output: Path) -> None:
+@extraction_options
+def debug_command(file: Path, page: int, output: Path, options: Options) -> None:
     """Show how FILE was read: table cells and merges, header and section rows, column roles.
 
     Exit 1 when the file cannot be read, 2 when the request does not fit it (a page it
     lacks, a PNG of a Word file).
     """
     try:
-        analysis = run(file, output, page)
+        analysis = run(file, output, page, options=options)
     except ExtractionError as exc:
         click.echo(f"{file.name}: {exc.code}: {exc.message}", err=True)
         sys.exit(1)

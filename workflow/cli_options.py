@@ -1,0 +1,99 @@
+"""The extraction options on the command line: one decorator for every command that extracts
+(extract, batch, debug), building one `extractor.options.Options`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import yaml
+
+from extractor.options import Options, OptionsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+_NAMES = ("options_file", "period", "academic", "municipality", "column", "no_ocr", "language_data", "setting")
+
+
+def extraction_options(command: F) -> F:
+    """Add the hint and setting options; the command receives `options: Options` instead."""
+    decorators = [
+        click.option("--options", "options_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="YAML or JSON file of options (the same keys as the service takes); the options "
+                          "below override it."),
+        click.option("--period", metavar="ГОД[-ГОД]",
+                     help="Period of the plan when the document does not state it or states it wrong: "
+                          "2020, 2020-2021, \"2020/2021 учебный\"."),
+        click.option("--academic", is_flag=True, help="The --period is an academic year (September to August)."),
+        click.option("--municipality", help="The municipality the plan belongs to."),
+        click.option("--column", multiple=True, metavar="N=ROLE",
+                     help="Role of grid column N (as in the JSON's columns[].index): number, activity, "
+                          "schedule, responsible, result, other. Repeatable."),
+        click.option("--no-ocr", is_flag=True, help="Do not run OCR: scans fail with ocr_unavailable."),
+        click.option("--language-data", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                     help="Folder of vocabulary YAML files replacing the packaged ones of the same name."),
+        click.option("--setting", multiple=True, metavar="KEY=VALUE",
+                     help="A stage setting, e.g. pdf.running_zone=0.12 or ocr_settings.dpi=200. Repeatable."),
+    ]
+    for decorator in reversed(decorators):
+        command = decorator(command)
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        values = {name: kwargs.pop(name) for name in _NAMES}
+        kwargs["options"] = build_options(**values)
+        return command(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def build_options(options_file: Path | None = None, period: str | None = None, academic: bool = False,
+                  municipality: str | None = None, column: tuple[str, ...] = (), no_ocr: bool = False,
+                  language_data: Path | None = None, setting: tuple[str, ...] = ()) -> Options:
+    """Options from the command line's values (raises click.BadParameter with the reason)."""
+    base: dict[str, Any] = {}
+    if options_file is not None:
+        try:
+            loaded = yaml.safe_load(options_file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise click.BadParameter(f"файл настроек не прочитан: {exc}", param_hint="--options") from exc
+        if not isinstance(loaded, dict):
+            raise click.BadParameter("файл настроек должен содержать словарь", param_hint="--options")
+        base = loaded
+    if period is not None:
+        base["period"] = f"{period} учебный" if academic else period
+    elif academic:
+        raise click.BadParameter("--academic нужен вместе с --period", param_hint="--academic")
+    if municipality is not None:
+        base["municipality"] = municipality
+    if column:
+        base["columns"] = {**base.get("columns", {}), **dict(_pair(c, "--column") for c in column)}
+    if no_ocr:
+        base["ocr"] = False
+    if language_data is not None:
+        base["language_data"] = language_data
+    for item in setting:
+        key, value = _pair(item, "--setting")
+        *path, last = key.split(".")
+        node = base
+        for part in path:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise click.BadParameter(f"{key}: {part} не группа настроек", param_hint="--setting")
+        node[last] = yaml.safe_load(value) if value else value
+    try:
+        return Options.resolve(base)
+    except OptionsError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _pair(text: str, hint: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise click.BadParameter(f"«{text}»: нужно КЛЮЧ=ЗНАЧЕНИЕ", param_hint=hint)
+    return key.strip(), value.strip()
+
+
+__all__ = ["build_options", "extraction_options"]
