@@ -245,8 +245,8 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
 
 
-@pytest.mark.skipif(_chromium() is None, reason="Debian package chromium is not installed")
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
+    assert _chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
     report = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["compare", *[str(GOLDEN_DIR / f"{s}.json") for s in STEMS],
                                        "-o", str(report)])

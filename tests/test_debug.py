@@ -223,7 +223,7 @@ def test_debug_html_is_deterministic(tmp_path: Path) -> None:
 def tula_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice is not installed")
+        pytest.fail("LibreOffice (soffice) is not installed: run scripts/setup.sh")
     out = tmp_path_factory.mktemp("pdf")
     profile = (out / "profile").as_uri()
     subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}",

@@ -14,7 +14,6 @@ from docx.oxml import parse_xml
 
 from parsers.docx import parse_docx
 from parsers.layout import Paragraph, Table
-from tests.real.corpus import corpus_dir
 
 NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -217,27 +216,3 @@ def test_bullets_and_unnumbered_levels(tmp_path: Path) -> None:
     out = paragraphs(make_docx(tmp_path, numbering, body))
     assert [(x.list.ordered, x.list.label) for x in out if x.list] == [
         (False, "•"), (False, "–"), (False, "o"), (False, None), (False, None)]
-
-
-# --- a real plan ------------------------------------------------------------------------
-
-REAL_PLAN = "ussuriysk_cssu_plan_kompleksnoy_bezopasnosti_tsentra.docx"
-
-
-def test_real_plan_numbers_restart_per_section() -> None:
-    path = corpus_dir() / REAL_PLAN
-    if not path.is_file():
-        pytest.skip(f"real corpus not found at {corpus_dir()} (set ROADMAP_REAL_CORPUS to its folder)")
-    table = parse_docx(path).tables()[0]
-    runs: list[list[str]] = []  # the № column's labels, one run per Roman-numeral section row
-    for cell in table.cells:
-        if cell.col != 0 or cell.row == 0:
-            continue
-        if cell.col_span == table.n_cols:
-            runs.append([])
-            continue
-        assert cell.is_blank  # the number is Word's, not typed
-        runs[-1] += [x.list.label for x in cell.paragraphs if x.list and x.list.label]
-    # As LibreOffice prints the file: I 1-14, II 1-16, III 1-13, then 8, 11, 4 and 4 items.
-    assert [len(run) for run in runs] == [14, 16, 13, 8, 11, 4, 4]
-    assert all(run == [f"{n}." for n in range(1, len(run) + 1)] for run in runs)

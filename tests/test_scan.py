@@ -37,9 +37,8 @@ PHOTO_ACTIVITIES = {1, 2, 3, 4}  # the photographed first page of Зима holds
 TIFF = SCANS / "sarov_2021-2022.tiff"
 SCAN_PDFS = sorted(p.stem for p in SCANS.glob("*.pdf"))
 
-# Goals of the issue, and the floors measured here (figures in the README).
-GOAL = Metrics(predicted=0, expected=0, matched=0, f1=0.98, title_cer=0.02, schedule=0.95, parties=0.90,
-               plan_title_cer=0.02)
+# The floors every sample scan must reach (at or above the OCR issue's goals of F1 0.98, title CER
+# 0.02, schedules 0.95, parties 0.90; figures in the README).
 FLOOR = Metrics(predicted=0, expected=0, matched=0, f1=0.98, title_cer=0.01, schedule=0.95, parties=0.90,
                 plan_title_cer=0.02)
 
@@ -71,8 +70,6 @@ def _check(metrics: Metrics) -> None:
     assert metrics.schedule >= FLOOR.schedule, metrics.row()
     assert metrics.parties >= FLOOR.parties, metrics.row()
     assert metrics.plan_title_cer <= FLOOR.plan_title_cer, metrics.row()
-    assert FLOOR.f1 >= GOAL.f1 and FLOOR.title_cer <= GOAL.title_cer  # the floors meet the goals
-    assert FLOOR.schedule >= GOAL.schedule and FLOOR.parties >= GOAL.parties
 
 
 # --- accuracy -----------------------------------------------------------------------------
