@@ -86,7 +86,7 @@ def test_photo_of_a_page() -> None:
 def test_multipage_tiff() -> None:
     plan = tiff_plan()
     assert plan["source"] | {"sha256": ""} == {"filename": TIFF.name, "sha256": "", "format": "image",
-                                               "pages": 5, "ocr": True}
+                                               "pages": 5, "ocr": True, "hints": {}}
     _check(measure(plan, golden("sarov_2021-2022")))
     assert [a["provenance"]["page"] for a in plan["activities"]][:2] == [1, 1]
 
