@@ -11,6 +11,7 @@ In a paged source (PDF, scan) a row cut by a page break is put back together fir
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass, field, replace
 
 from extractor.metadata import opens_plan as _opens_plan
@@ -24,6 +25,7 @@ from parsers.layout import Cell, Paragraph, Table, TextStyle
 _HYPHEN_END = re.compile(r"\w[-\u00ad\u2010\u2011]\s*$")
 _READS_ON = re.compile(r"^[a-zа-яё0-9(,;:.)»\"-]")  # text that cannot open a cell of its own
 _SENTENCE_END = ".!?;"
+_OPENERS = ",:(«\"“„"  # a text ending in one of these goes on
 
 
 @dataclass
@@ -362,6 +364,7 @@ def _number_of(item: RawActivity) -> str | None:
 @dataclass(frozen=True)
 class SplitSettings:
     full_lines: float = 0.75  # a cell whose text ends within this many line heights of the page's cut was full
+    wrap_slack: float = 1.0  # pt of doubt about a line's end: a word this close to fitting did not fit
 
 
 SPLIT = SplitSettings()
@@ -410,6 +413,59 @@ def reads_on(before: str, after: str) -> bool:
     return before[-1:] not in _SENTENCE_END or bool(_HYPHEN_END.search(before)) or bool(_READS_ON.match(after))
 
 
+def _last_paragraph(cell: Cell, page: int | None) -> Paragraph | None:
+    return next((p for p in reversed(cell.paragraphs) if p.text.strip() and p.page == page), None)
+
+
+def _first_paragraph(cell: Cell) -> Paragraph | None:
+    return next((p for p in cell.paragraphs if p.text.strip()), None)
+
+
+def _padding(table: Table) -> float:
+    """The inset of left-aligned text from its cell's edge, as most of the table's cells show it."""
+    insets = [p.bbox[0] - c.bbox[0] for c in table.cells if c.bbox is not None
+              for p in c.paragraphs if p.bbox is not None and p.text.strip() and p.align in (None, "left", "both")]
+    return statistics.median(insets) if insets else 0.0
+
+
+def _char_width(paragraphs: list[Paragraph], line_height: float) -> float | None:
+    """The width of a character, from a one-line paragraph where there is one (a paragraph of
+    several lines gives too wide a figure: its box is as wide as its widest line)."""
+    measured: list[tuple[int, float]] = []
+    for p in paragraphs:
+        if p.bbox is not None and p.text.strip():
+            lines = max(1, round((p.bbox[3] - p.bbox[1]) / line_height))
+            measured.append((lines, (p.bbox[2] - p.bbox[0]) * lines / len(p.text.strip())))
+    return min(measured, key=lambda m: (m[0], -m[1]))[1] if measured else None
+
+
+def stopped_short(above: Cell, below: Cell, page: int | None, pad: float, line_height: float,
+                  settings: SplitSettings = SPLIT) -> bool:
+    """The text above the cut ended its paragraph there: the first word below would have
+    fitted on its last line, so the break was no wrap. False where the boxes do not tell."""
+    last, first = _last_paragraph(above, page), _first_paragraph(below)
+    if last is None or first is None or last.bbox is None or above.bbox is None:
+        return False
+    char = _char_width([first, last], line_height)
+    if char is None:
+        return False
+    need = (len(first.text.split()[0]) + 1) * char + settings.wrap_slack
+    left, right = above.bbox[0] + pad, above.bbox[2] - pad
+    if last.align in ("center", "right"):
+        return (right - left) - (last.bbox[2] - last.bbox[0]) >= need  # measured by its width
+    return right - last.bbox[2] >= need
+
+
+def _asks_for_more(text: str) -> bool:
+    """A text that cannot end a cell: cut in a hyphen, or ending in a comma, a colon or an open bracket."""
+    return bool(_HYPHEN_END.search(text)) or text.rstrip()[-1:] in _OPENERS
+
+
+def _starts_anew(text: str) -> bool:
+    """The text starts as a cell starts: a capital letter, a quote or a number."""
+    return bool(text) and not _READS_ON.match(text)
+
+
 def _own_number(cells: list[Cell], row: int, columns: list[ColumnSpec]) -> bool:
     """The row has a number of its own: its number cell (or, without a number column, its
     activity text) starts with one."""
@@ -426,7 +482,10 @@ def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec]
     """Row `below` (the first on a new page) is the rest of row `above` (the last before the
     break). Geometry: both rows have the same cells, and every cell that goes on below was
     full down to the cut above. Text: the row below has no number of its own, and at least
-    one of its cells reads on from the text above. Never by text alone."""
+    one of its cells reads on from the text above: cut mid-line or in a hyphen or comma, not
+    ended short of its cell's edge. An activity text that ended short above while the text
+    below starts as a cell starts is the next row's (two one-line titles, one each side of
+    the break). Never by text alone."""
     covering = table.covering()
     top, bottom = _distinct(covering[above]), _distinct(covering[below])
     if [(c.col, c.col_span) for c in top] != [(c.col, c.col_span) for c in bottom]:
@@ -441,7 +500,20 @@ def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec]
     if not all(not a.is_blank and full_at_cut(a, cut_row.bbox[3], cut_row.page, line_height, settings)
                for a, _ in going_on):
         return False
-    return any(reads_on(_last_text(a), _first_text(b)) for a, b in going_on)
+    pad = _padding(table)
+    activity = {c.index for c in columns if c.role == "activity"}
+    some_reads_on = False
+    for a, b in going_on:
+        before, after = _last_text(a), _first_text(b)
+        if _asks_for_more(before):
+            some_reads_on = True
+            continue
+        if stopped_short(a, b, cut_row.page, pad, line_height, settings):
+            if _starts_anew(after) and any(a.col <= c < a.col + a.col_span for c in activity):
+                return False  # a title ended above, a new one starts below
+            continue
+        some_reads_on = some_reads_on or reads_on(before, after)
+    return some_reads_on
 
 
 def join_split_text(before: str, after: str, cut_word: bool = False) -> str:

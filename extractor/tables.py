@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from extractor.text import MONTH_STEMS, NUMBER_PREFIX, close_letter_spacing, fold
 from lang import vocab
+from lang.words import join_page_cut
 from models import ColumnRole
 from parsers.layout import Block, Cell, Paragraph, Table
 
@@ -153,6 +154,46 @@ def header_end(table: Table, start: int) -> int:
     return end
 
 
+_LOWER_START = re.compile(r"^[a-zа-яё]")
+
+
+def rejoin_cut_header(table: Table, end: int) -> tuple[Table, int]:
+    """A header whose last row a page break cut: the first row of the next page holds only the
+    rest of some header cells (short, no data, each going on in lower case under a filled
+    header cell of the same width). Its text joins the cells above, which then reach down
+    over it, and the header ends after it. Otherwise the table and `end` unchanged."""
+    if end >= table.n_rows or end == 0 or end not in page_starts(table):
+        return table, end
+    covering = table.covering()
+    below = [c for c in table.row_cells(end) if not c.is_blank]
+    if not below or any(not _header_like(c.text) or not _LOWER_START.match(fold(c.text)) for c in below):
+        return table, end
+    above: dict[int, Cell] = {}
+    for cell in below:
+        top = covering[end - 1][cell.col]
+        if top is None or top.is_blank or (top.col, top.col_span) != (cell.col, cell.col_span):
+            return table, end
+        above[id(cell)] = top
+    cells: list[Cell] = []
+    for cell in table.cells:
+        if cell.row == end and all(cell.col + i < table.n_cols and covering[end - 1][cell.col + i] is not None
+                                   for i in range(cell.col_span)):
+            continue  # part of the header cell above it
+        if cell.row <= end - 1 < cell.row + cell.row_span and cell.row + cell.row_span == end:
+            gone = next((b for b in below if above[id(b)] is cell), None)
+            paragraphs = list(cell.paragraphs)
+            if gone is not None:
+                last = max(i for i, p in enumerate(paragraphs) if p.text.strip())
+                joined = join_page_cut(paragraphs[last].text, fold(gone.text), False)
+                paragraphs[last] = replace(paragraphs[last], text=joined)
+            cell = replace(cell, paragraphs=paragraphs, row_span=cell.row_span + 1)
+        cells.append(cell)
+    covered = {(c.row + dr, c.col + dc) for c in cells for dr in range(c.row_span) for dc in range(c.col_span)}
+    if any((end, col) not in covered for col in range(table.n_cols)):
+        return table, end  # a position of the cut row no header cell reaches: not a plain cut
+    return replace(table, cells=cells), end + 1
+
+
 def _spans(cell: Cell | None) -> bool:
     return cell is not None and cell.col_span > 1
 
@@ -269,6 +310,7 @@ def choose_tables(blocks: list[Block]) -> TableChoice:
         start = header_start(block)
         if start is not None:
             end = header_end(block, start)
+            block, end = rejoin_cut_header(block, end)
             if any(r.header for r in block.rows[end:]):
                 # marks on data rows are not trusted (see _trusted_header_flags)
                 block = replace(block, rows=[replace(r, header=r.header and i < end) for i, r in enumerate(block.rows)])

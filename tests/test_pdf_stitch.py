@@ -25,6 +25,7 @@ class C:
     lines: int = 1
     span: int = 1
     italic: bool = False
+    width: float | None = None  # pt the text takes on its last line; None: it fills the cell
 
 
 def _cell(spec: str | C) -> C:
@@ -46,8 +47,9 @@ def page_table(page: int, rows: list[list[str | C]], top: float = 60.0, edges: l
             paragraphs = []
             if c.text:
                 style = TextStyle(italic=c.italic)
+                right = x1 - 5 if c.width is None else x0 + 5 + c.width
                 paragraphs = [Paragraph(text=c.text, style=style, page=page,
-                                        bbox=(x0 + 5, y + PAD, x1 - 5, y + PAD + c.lines * LINE))]
+                                        bbox=(x0 + 5, y + PAD, right, y + PAD + c.lines * LINE))]
             table.cells.append(Cell(row=r, col=col, col_span=c.span, paragraphs=paragraphs,
                                     bbox=(x0, y, x1, y + height)))
             col += c.span
@@ -170,6 +172,44 @@ def test_text_alone_never_joins_rows() -> None:
     a = page_table(1, [HEADER, ["1.", "Проведение мониторинга", C("Март", 3), C("Комитет", 3)]])
     b = page_table(2, [["", "качества образования", "", ""]])
     assert titles(plan_of([a, b])) == ["Проведение мониторинга", "качества образования"]
+
+
+def test_title_that_ends_short_above_the_cut_and_a_title_below_are_two_activities() -> None:
+    # "Консультация" would have fitted after the title above: that title ended there, and the
+    # lower-case responsible below repeats the one above instead of going on
+    a = page_table(1, [HEADER, ["", C("Корректировка программ", width=110), "Ноябрь",
+                                C("заместитель директора", width=100)]])
+    b = page_table(2, [["", C("Консультация по вопросам оценивания для учителей", 2), "",
+                        C("заместитель директора", width=100)]])
+    assert titles(plan_of([a, b])) == ["Корректировка программ", "Консультация по вопросам оценивания для учителей"]
+
+
+def test_comma_at_the_cut_joins_a_cell_that_ends_short() -> None:
+    a = page_table(1, [HEADER, ["1.", C("День единой формы", width=90), "Январь",
+                                C("Классные руководители,", width=110)]])
+    b = page_table(2, [["", "", "", C("заместитель директора", width=100)], ["2.", "Второе", "Март", "Отдел"]])
+    plan = plan_of([a, b])
+    assert titles(plan) == ["День единой формы", "Второе"]
+    assert [p.text for p in plan.activities[0].responsible] == ["Классные руководители", "заместитель директора"]
+
+
+def test_short_section_row_above_the_cut_is_not_joined_to_the_one_below() -> None:
+    a = page_table(1, [HEADER, ["1.", "Первое", "Март", "Комитет"], [C("Декабрь 2016 года", span=4, width=90)]])
+    b = page_table(2, [[C("финансовая деятельность", span=4, width=120, italic=True)],
+                       ["2.", "Второе", "Апрель", "Отдел"]])
+    plan = plan_of([a, b])
+    assert [s.title for s in plan.sections] == ["Декабрь 2016 года", "финансовая деятельность"]
+
+
+def test_header_cut_by_a_page_break_is_one_header() -> None:
+    edges = [50.0, 300.0, 380.0, 450.0, 550.0]
+    a = page_table(1, [["Мероприятие", "Сроки", C("Контингент", width=50), "Ответственные"]], edges=edges)
+    b = page_table(2, [["", "", C("участников", width=50), ""], ["Первое", "Март", "5 класс", "Комитет"]],
+                   edges=edges)
+    plan = plan_of([a, b])
+    assert [c.header for c in plan.columns] == ["Мероприятие", "Сроки", "Контингент участников", "Ответственные"]
+    assert titles(plan) == ["Первое"]
+    assert not plan.sections
 
 
 def test_merged_cell_cut_by_a_page_break_reaches_every_row_it_covers() -> None:
