@@ -26,11 +26,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar
 
 from rapidfuzz import fuzz, process
 
@@ -82,8 +83,7 @@ class _Reject(Exception):
 # ---------------------------------------------------------------- items and the plan
 
 
-@dataclass(frozen=True)
-class _Point:
+class _Point(NamedTuple):  # a tuple: built thousands of times a second, where a frozen dataclass costs a microsecond
     """A day, or a whole month when ``day`` is None; ``year`` None until resolved."""
 
     month: int
@@ -91,8 +91,7 @@ class _Point:
     year: int | None = None
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One dated expression of the cell."""
 
     kind: ItemKind
@@ -105,7 +104,8 @@ class _Item:
 
     @property
     def floating(self) -> bool:
-        return any(p is not None and p.year is None for p in (self.start, self.end))
+        start, end = self.start, self.end  # no generator: asked several times for every item
+        return (start is not None and start.year is None) or (end is not None and end.year is None)
 
 
 @dataclass(frozen=True)
@@ -113,20 +113,20 @@ class _Plan:
     start: dt.date
     end: dt.date
     academic: bool
-
-    @property
-    def window(self) -> Bounds:
-        return self.start, self.end
-
-    @property
-    def units(self) -> list[dt.date]:
-        return _unit_starts(self.window)
+    window: Bounds
+    units: tuple[dt.date, ...]  # starts of the plan's (calendar or academic) years
 
 
 def _plan_of(period: Period | None) -> _Plan | None:
     if period is None or period.start is None or period.end is None or period.start > period.end:
         return None
-    return _Plan(period.start, period.end, _is_academic(period.start))
+    return _plan(period.start, period.end)
+
+
+@lru_cache(maxsize=256)
+def _plan(start: dt.date, end: dt.date) -> _Plan:
+    """One plan's years, worked out once: a document's cells share its period."""
+    return _Plan(start, end, _is_academic(start), (start, end), tuple(_unit_starts((start, end))))
 
 
 def _is_academic(start: dt.date) -> bool:
@@ -347,8 +347,7 @@ def _spans(table: dict[Any, list[int]]) -> dict[int, tuple[int, int]]:
     return {int(k): (int(v[0]), int(v[1])) for k, v in table.items()}
 
 
-@dataclass(frozen=True)
-class _Env:
+class _Env(NamedTuple):
     academic: bool  # the plan is an academic one
     month: int | None = None  # the month section row above the cell
     year: int | None = None
@@ -580,9 +579,9 @@ def _normalize(folded: str) -> tuple[str, Sequence[int], Sequence[int]]:
     """Lower-case, "ё" -> "е", dashes -> "-", typos repaired; with the original span of
     every character (start, end) so that leftovers can be cut from the original text."""
     base = _key(folded).translate(_DASHES)
-    repaired = [(m, word) for m in _WORD.finditer(base) if (word := _repair(m.group())) != m.group()]
-    if not repaired:  # the common case: every character is itself
+    if all(_repair(word) == word for word in _WORD.findall(base)):  # the common case: nothing repaired
         return base, range(len(base)), range(1, len(base) + 1)
+    repaired = [(m, word) for m in _WORD.finditer(base) if (word := _repair(m.group())) != m.group()]
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -623,15 +622,19 @@ def _valid(p: _Point) -> _Point:
     return p
 
 
+_NUMERIC_DATE = re.compile(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?")
+_DAY = re.compile(r"\d{1,2}")
+
+
 def _read_date(text: str) -> _Point:
-    m = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./](\d{4}|\d{2}))?", text.strip())
+    m = _NUMERIC_DATE.fullmatch(text.strip())
     if m is not None:
         year = m.group(3)
         y = None if year is None else int(year) + (2000 if len(year) == 2 else 0)
         return _valid(_Point(int(m.group(2)), int(m.group(1)), y))
     g = _grammar()
     mon = g.mon.search(text)
-    day = re.search(r"\d{1,2}", text)
+    day = _DAY.search(text)
     if mon is None or day is None:
         raise _Reject(text)
     year_m = g.year.search(text, mon.end())
@@ -797,30 +800,39 @@ def _with_within(item: _Item, span: tuple[int, int], work: str) -> _Item:
     return _Item(item.kind, item.start, item.end, item.whole, True, (tail.start(), span[1]), item.guess)
 
 
-def _reader(handler: _Handler, env: _Env) -> Callable[[re.Match[str]], _Item | None]:
-    return lambda m: handler(m, env)
-
-
 @cache
-def _runnable(present: frozenset[str]) -> tuple[_Pass, ...]:
+def _runnable(features: tuple[str, ...]) -> tuple[_Pass, ...]:
     """The passes whose gates a text with these features opens (few feature sets occur)."""
+    present = frozenset(features)
     return tuple(step for step in _grammar().item_passes if any(gate <= present for gate in step.gates))
 
 
+_POS = operator.attrgetter("pos")
+
+
 def _scan_items(work: str, env: _Env) -> tuple[str, list[_Item]]:
-    g = _grammar()
     items: list[_Item] = []
-    for step in _runnable(frozenset(name for name, p in g.features if p.search(work))):
-        if step.pattern is None or step.handler is None:
+    for step in _runnable(tuple([name for name, p in _grammar().features if p.search(work)])):
+        handler = step.handler
+        if step.pattern is None or handler is None:
             found = _leftover_dates(work)
         else:
-            found = _scan(work, step.pattern, _reader(step.handler, env))[1]
+            found = []
+            for m in step.pattern.finditer(work):  # _scan without its mask: the spans grow below
+                try:
+                    item = handler(m, env)
+                except (ValueError, KeyError, _Reject):
+                    continue
+                if item is not None:
+                    found.append((item, m.span()))
         if not found:
             continue
         placed = [_with_within(item, span, work) for item, span in found]
-        work = _mask(work, (i.pos for i in placed))
+        work = _mask(work, [i.pos for i in placed])
         items.extend(placed)
-    return work, sorted(items, key=lambda i: i.pos)
+    if len(items) > 1:
+        items.sort(key=_POS)
+    return work, items
 
 
 def _leftover_dates(work: str) -> list[tuple[_Item, tuple[int, int]]]:
@@ -869,6 +881,9 @@ def _dateparser_read(text: str) -> tuple[int, int, int | None] | None:
     return value.year, value.month, value.day if data["period"] == "day" else None
 
 
+_LIST_GAP = re.compile(r"[\s,;]*(?:и\s*)?")
+
+
 def _carry_lists(items: list[_Item], text: str) -> list[_Item]:
     """"Ноябрь, декабрь 2022": a yearless item takes the year of the dated item after it
     when only separators stand between them."""
@@ -878,7 +893,7 @@ def _carry_lists(items: list[_Item], text: str) -> list[_Item]:
         gap = text[item.pos[1]:nxt.pos[0]]
         first = nxt.start or nxt.end
         if (not item.floating or nxt.floating or first is None or first.year is None
-                or not re.fullmatch(r"[\s,;]*(?:и\s*)?", gap)):
+                or not _LIST_GAP.fullmatch(gap)):
             continue
         anchor = item.end or item.start
         if anchor is None:
@@ -888,8 +903,7 @@ def _carry_lists(items: list[_Item], text: str) -> list[_Item]:
     return out
 
 
-@dataclass(frozen=True)
-class _Scanned:
+class _Scanned(NamedTuple):
     items: list[_Item]
     recurrence: str | None  # "other" for "3 раза в год"
     day_limit: int | None
@@ -914,8 +928,10 @@ def _day(m: re.Match[str]) -> int | None:
     return day if 0 < day < 32 else None
 
 
-def _constant(value: T) -> Callable[[re.Match[str]], T]:
-    return lambda m: value
+def _cut(work: str, pattern: re.Pattern[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The spans of every match, masked out of ``work`` (``_scan`` where any match is taken)."""
+    spans = [m.span() for m in pattern.finditer(work)]
+    return (_mask(work, spans) if spans else work), spans
 
 
 def _scan_all(norm: str, env: _Env) -> _Scanned:
@@ -923,19 +939,19 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
     work, weeks, undated = _scan_weeks(norm, env)  # first: "1 неделя сентября" is no "1 сентября"
     work, items = _scan_items(work, env)
     if weeks:
-        items = sorted(items + weeks, key=lambda i: i.pos)
+        items = sorted(items + weeks, key=_POS)
     if env.month is not None:  # "в течение месяца" under a month section row: that month
         point = _Point(env.month, None, env.year)
-        work, months = _scan(work, g.within_month, _constant(_Item("period", point, point, within=True)))
-        items.extend(replace(item, pos=span) for item, span in months)
-        items.sort(key=lambda i: i.pos)
+        work, months = _cut(work, g.within_month)
+        items.extend(_Item("period", point, point, within=True, pos=span) for span in months)
+        items.sort(key=_POS)
     items = _carry_lists(items, norm)
     found: list[tuple[str, tuple[int, int]]] = []
     if g.any_frequency.search(work):
         work, found = _scan(work, g.counted, _counted)
         for rec, pattern in g.frequency:
-            work, hits = _scan(work, pattern, _constant(rec))
-            found.extend(hits)
+            work, spans = _cut(work, pattern)
+            found.extend((rec, span) for span in spans)
     recurrence = min(found, key=lambda f: f[1])[0] if found else None
     limits: list[tuple[int, tuple[int, int]]] = []
     if recurrence == "monthly":  # "ежемесячно до 10 числа"; elsewhere the phrase stays in the note
@@ -943,7 +959,7 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
     # "Понедельник в 10.00": weekly, but only where no other frequency is written
     if recurrence is None and _WEEKDAY_STEM.search(work) and _more().weekday.search(work):
         recurrence = "weekly"
-    work, ongoing = _scan(work, g.ongoing, _constant(True))
+    work, ongoing = _cut(work, g.ongoing)
     durations: list[tuple[Duration, tuple[int, int]]] = []
     if _DIGIT.search(work) and _UNIT_STEM.search(work):  # a cheap gate: most cells have no length
         work, durations = _scan(work, _more().duration, _duration)
@@ -953,8 +969,12 @@ def _scan_all(norm: str, env: _Env) -> _Scanned:
                     undated, durations[0][0] if durations else None)
 
 
+_UNMASKED = re.compile(r"[^\x00]+")
+_LIST_SEP = re.compile(r"[,;]")
+
+
 def _runs(work: str) -> list[tuple[int, int]]:
-    return [m.span() for m in re.finditer(r"[^\x00]+", work)]
+    return [m.span() for m in _UNMASKED.finditer(work)]
 
 
 def _context_items(norm: str, context: ScheduleContext) -> list[_Item] | None:
@@ -963,7 +983,7 @@ def _context_items(norm: str, context: ScheduleContext) -> list[_Item] | None:
     if month is None or not 1 <= month <= 12:
         return None
     items: list[_Item] = []
-    for part in re.split(r"[,;]", norm):
+    for part in _LIST_SEP.split(norm):
         m = _grammar().day_only.fullmatch(part)
         if m is None:
             return None
@@ -1143,38 +1163,40 @@ def _header_duration(norm: str, header: str | None) -> Duration | None:
 
 
 _MONTH_STEM = r"(?:январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
-_GLUE: tuple[tuple[re.Pattern[str], str, bool, str], ...] = (
-    # (pattern, replacement, whether it is a guess, characters one of which it needs: a cheap gate)
+_GLUE: tuple[tuple[re.Pattern[str], str, bool, re.Pattern[str]], ...] = (
+    # (pattern, replacement, whether it is a guess, a cheap search every match of the pattern needs)
     # "29, 30.12.15": every day of the list takes the month (and year) of the last one
     (re.compile(r"(?<![\d.])(\d{1,2})\s*,\s*(?=(?:\d{1,2}\s*,\s*)*\d{1,2}([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d))"),
-     r"\1\2, ", False, ","),
+     r"\1\2, ", False, re.compile(r"\d\s*,\s*\d")),
     # "24-25.03.16", "20-24.11", "15 -19.02": the start day takes the end's month and year
     (re.compile(r"(?<![\d.])(\d{1,2})\s*([-–—])\s*(\d{1,2})([./]\d{1,2}(?:[./]\d{2,4})?)(?![\d]|[./]\d)"),
-     r"\1\4\2\3\4", False, "-–—"),
+     r"\1\4\2\3\4", False, re.compile(r"\d\s*[-–—]\s*\d")),
     # "22. 02", "23. 03.": a space after the day's dot
-    (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False, "."),
+    (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False,
+     re.compile(r"\d\.\s+[01]")),
     # "Февраль, 2017 год": the comma between a month and its year
-    (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False, ","),
+    (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False,
+     re.compile(r",\s*(?:19|20)\d\d")),
     # "до10.09", "16августа", "2019-2020гг.": a word glued to a number
-    (re.compile(r"(?<=[А-Яа-яЁё])(?=\d)|(?<=\d)(?=[А-Яа-яЁё])"), " ", True, ""),
+    (re.compile(r"(?<=[А-Яа-яЁё])(?=\d)|(?<=\d)(?=[А-Яа-яЁё])"), " ", True, re.compile(r"[А-Яа-яЁё]\d|\d[А-Яа-яЁё]")),
     # "по плануРОО": a lower-case word glued to a capital one
-    (re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])"), " ", True, ""),
+    (re.compile(r"(?<=[а-яё])(?=[А-ЯЁ])"), " ", True, re.compile(r"[а-яё][А-ЯЁ]")),
     # "В теч.года", "по отд.плану": a dot glued to the next word
-    (re.compile(r"(?<=[а-яё]\.)(?=[а-яё]{2})"), " ", True, "."),
+    (re.compile(r"(?<=[а-яё]\.)(?=[а-яё]{2})"), " ", True, re.compile(r"[а-яё]\.[а-яё]{2}")),
 )
-_DATE_GLUE = 5  # the first five rewrite numbers: a cell without a digit skips them
+# Any of the searches above, factored by first character: most cells need no rewrite at all.
+_GLUE_ANY = re.compile(r"\d(?:\s*[-–—,]\s*\d|\.\s+[01]|[А-Яа-яЁё])|[А-Яа-яЁё]\d|[а-яё](?:[А-ЯЁ]|\.[а-яё]{2})"
+                       r"|,\s*(?:19|20)\d\d")
 
 
 def _unglue(text: str) -> tuple[str, bool]:
     """The text with glued words and numbers apart and day lists spelled out; and whether a
     guess was made (words split where the writer left no space)."""
+    if _GLUE_ANY.search(text) is None:  # no rewrite can match, and so none can change the text
+        return text, False
     guessed = False
-    digits = _DIGIT.search(text) is not None
-    capital = text[1:].lower() != text[1:]  # "плануРОО" needs a capital after the first letter
-    for index, (pattern, replacement, guess, needs) in enumerate(_GLUE):
-        if (index < _DATE_GLUE and not digits) or (needs and not any(c in text for c in needs)):
-            continue
-        if index == _DATE_GLUE and not capital:  # the lower-case word glued to a capital one
+    for pattern, replacement, guess, needs in _GLUE:
+        if needs.search(text) is None:
             continue
         new = pattern.sub(replacement, text)
         if new != text:
@@ -1209,6 +1231,9 @@ def _balanced(text: str) -> bool:
     return depth == 0
 
 
+_NOTE_WORD = re.compile(r"[0-9a-zа-я]+")
+
+
 def _note(folded: str, scanned: _Scanned, starts: Sequence[int], ends: Sequence[int]) -> str | None:
     """The leftover fragments that say something: "; " between the ones a date separates,
     a space where only a word such as "ежегодно" was taken out."""
@@ -1217,7 +1242,7 @@ def _note(folded: str, scanned: _Scanned, starts: Sequence[int], ends: Sequence[
     last_end = -1
     for a, b in scanned.leftover:
         fragment = _clean(folded[starts[a]:ends[b - 1]])
-        words = re.findall(r"[0-9a-zа-я]+", _key(fragment))
+        words = _NOTE_WORD.findall(_key(fragment))
         if not words or all(w in filler for w in words):
             continue
         if note:
@@ -1232,12 +1257,12 @@ def _note(folded: str, scanned: _Scanned, starts: Sequence[int], ends: Sequence[
 
 
 def _hull(windows: list[Window]) -> Window:
-    starts = [w[0] for w in windows]
-    ends = [w[1] for w in windows]
     if not windows:
         return None, None
-    return (None if None in starts else min(s for s in starts if s is not None),
-            None if None in ends else max(e for e in ends if e is not None))
+    starts = [w[0] for w in windows if w[0] is not None]
+    ends = [w[1] for w in windows if w[1] is not None]
+    return (min(starts) if len(starts) == len(windows) else None,  # one open end leaves the hull open
+            max(ends) if len(ends) == len(windows) else None)
 
 
 def _bounds(window: Window | None) -> Bounds | None:
