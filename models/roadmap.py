@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SCHEMA_VERSION = "1.2"  # 1.1: duration, confidence, position, period.inferred, quality; title may be null
-# 1.2: source.hints, status, error code internal_error
+# 1.2: source.hints, status, error codes internal_error and bad_options
 
 SourceFormat = Literal["docx", "doc", "odt", "rtf", "pdf", "scan", "image"]
 ColumnRole = Literal["number", "activity", "schedule", "responsible", "result", "other"]
@@ -26,6 +26,7 @@ DurationUnit = Literal["hour", "day", "week", "month", "year"]
 ErrorCode = Literal[
     "unsupported_format", "corrupt_file", "encrypted_pdf", "empty_document",
     "no_plan_table", "too_large", "timeout", "ocr_unavailable", "converter_unavailable", "internal_error",
+    "bad_options",
 ]
 Status = Literal["complete", "partial"]
 # warnings that mean part of the document was not read: the plan's status is then "partial"

@@ -215,3 +215,47 @@ def test_verbose_logs_our_steps(tmp_path: Path, caplog: pytest.LogCaptureFixture
                                            str(tmp_path / "z.json")])
     assert result.exit_code == 0
     assert any("zima_2024.docx: 31 activities" in r.getMessage() for r in caplog.records)
+
+
+# --- hints files beside a plan ----------------------------------------------------------------
+
+def test_hints_file_beside_a_plan_is_applied_and_typed_flags_win(tmp_path: Path) -> None:
+    plan = tmp_path / "zima_2024.docx"
+    shutil.copy(sample_path("zima_2024"), plan)
+    (tmp_path / "zima_2024.docx.hints.yaml").write_text(
+        "period: '2020/2021 учебный'\nmunicipality: Из поправок\n", encoding="utf-8")
+    out = tmp_path / "z.json"
+    result = CliRunner().invoke(main, ["extract", str(plan), "-o", str(out), "--municipality", "Набрано"])
+    assert result.exit_code == 0, result.output
+    got = json.loads(out.read_text(encoding="utf-8"))
+    assert got["source"]["hints"] == {"period": "2020-2021 учебный год", "municipality": "Набрано"}
+    assert got["plan"]["period"]["start"] == "2020-09-01"
+
+
+def test_a_bad_hints_file_fails_its_plan_only(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    for name in ("zima_2024", "tula_2020-2021"):
+        shutil.copy(sample_path(name), root / f"{name}.docx")
+    (root / "tula_2020-2021.docx.hints.yaml").write_text("period: вчера\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "-j", "1"])
+    assert result.exit_code == 3, result.output
+    report = json.loads((out / "_report.json").read_text(encoding="utf-8"))
+    by_name = {Path(f["input"]).name: f for f in report["files"]}
+    assert by_name["zima_2024.docx"]["status"] == "converted"
+    bad = by_name["tula_2020-2021.docx"]
+    assert bad["status"] == "failed" and bad["error"]["code"] == "bad_options"
+    assert "tula_2020-2021.docx.hints.yaml" in bad["error"]["message"] and "период не понят" in bad["error"]["message"]
+    assert len(report["files"]) == 2  # the hints file is not an input
+
+
+def test_write_hints_refuses_bad_ones_and_writes_good_ones(tmp_path: Path) -> None:
+    from workflow.hints import read_hints, write_hints
+
+    plan = tmp_path / "p.docx"
+    with pytest.raises(OptionsError):
+        write_hints(plan, {"period": "вчера"})
+    assert not (tmp_path / "p.docx.hints.yaml").exists()
+    write_hints(plan, {"period": "2021", "columns": {3: "responsible"}})
+    assert read_hints(plan) == {"period": "2021", "columns": {3: "responsible"}}

@@ -38,6 +38,7 @@ from parsers import sniff
 from parsers.errors import ExtractionError
 from workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
 from workflow.cli_options import extraction_options
+from workflow.hints import OptionLayers
 
 REPORT_NAME = "_report.json"
 EXIT_SOME_FAILED = 3
@@ -65,7 +66,7 @@ class BatchSettings:
     force: bool = False
     timeout: float | None = 600.0  # seconds per file; a scan of many pages through OCR takes minutes
     entry: str = "extractor:extract"  # module:function turning (path, options) into a Plan (tests swap it)
-    options: Options = DEFAULT  # hints and stage settings every file of the run is extracted with
+    options: OptionLayers = field(default_factory=OptionLayers)  # the run's options; each plan's hints file between
     digest_chars: int = 12  # hex digits of the name+content digest in output names
     max_stem_bytes: int = 150  # keeps `<stem>.<digest>.json` under the 255-byte file name limit
     max_zip_depth: int = 3  # archives inside archives, how deep
@@ -407,11 +408,17 @@ def _plan_jobs(entries: list[Entry], outdir: Path, settings: BatchSettings) -> l
             write_atomic(target, to_json(error_document(ExtractionError(code, message), item.filename)))
             entry.outcome = Outcome.failure(code, message, "zip" if is_archive_name(item.filename) else None)
             continue
-        previous = None if settings.force else previous_plan(target, item, settings.options.hints())
+        try:
+            options = settings.options.resolve() if item.members else settings.options.for_file(item.path)
+        except ExtractionError as exc:  # its hints file
+            write_atomic(target, to_json(error_document(exc, item.filename)))
+            entry.outcome = Outcome.failure(exc.code, exc.message)
+            continue
+        previous = None if settings.force else previous_plan(target, item, options.hints())
         if previous is not None:
             entry.outcome = Outcome.skipped(previous)
             continue
-        jobs.append(Job(item, target, settings.timeout, settings.entry, settings.options))
+        jobs.append(Job(item, target, settings.timeout, settings.entry, options))
     for entry in entries:  # repeats of a settled input share its outcome now
         if entry.same_as and first[entry.output].outcome is not None:
             entry.outcome = first[entry.output].outcome
@@ -506,7 +513,7 @@ def _cell(value: int | None) -> str:
               show_default=True, help="Seconds one file may take before it fails with `timeout`.")
 @extraction_options
 def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, force: bool, timeout: float,
-                  options: Options) -> None:
+                  options: OptionLayers) -> None:
     """Convert many plans: INPUTS are files, folders, globs and .zip archives.
 
     Each input gets OUTDIR/<stem>.<digest>.json (its plan, or the contract's error object);

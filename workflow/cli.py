@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from extractor.options import Options
 from extractor.output import error_document, to_json, write_atomic
 from models import Plan
 from models.schema import render
@@ -18,6 +17,7 @@ from workflow.cli_options import extraction_options
 from workflow.compare_cli import compare_command
 from workflow.debug import debug_command
 from workflow.export import export_command
+from workflow.hints import OptionLayers
 from workflow.validate import validate_command
 
 
@@ -37,7 +37,7 @@ def main(verbose: int) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output file (one input) or folder (several inputs); stdout when absent.")
 @extraction_options
-def extract(files: tuple[Path, ...], output: Path | None, options: Options) -> None:
+def extract(files: tuple[Path, ...], output: Path | None, options: OptionLayers) -> None:
     """Extract the plan of each FILE as canonical JSON.
 
     Exit 0 when every file gave a plan, 1 when any gave an error object instead.
@@ -52,7 +52,7 @@ def extract(files: tuple[Path, ...], output: Path | None, options: Options) -> N
     failed = False
     for path in files:
         try:
-            text = to_json(run(path, options))
+            text = to_json(run(path, options.for_file(path)))
         except ExtractionError as exc:
             failed = True
             text = to_json(error_document(exc, path.name))

@@ -1,5 +1,6 @@
 """The extraction options on the command line: one decorator for every command that extracts
-(extract, batch, debug), building one `extractor.options.Options`."""
+(extract, batch, debug), building the run's option layers (workflow.hints.OptionLayers): an
+options file, then each plan's hints file, then what was typed."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ from typing import Any, TypeVar
 import click
 import yaml
 
-from extractor.options import Options, OptionsError
+from extractor.options import OptionsError
+from workflow.hints import OptionLayers
 
 F = TypeVar("F", bound=Callable[..., Any])
 _NAMES = ("options_file", "period", "academic", "municipality", "column", "no_ocr", "language_data", "setting")
 
 
 def extraction_options(command: F) -> F:
-    """Add the hint and setting options; the command receives `options: Options` instead."""
+    """Add the hint and setting options; the command receives `options: OptionLayers` instead
+    (`options.for_file(path)` gives one plan's Options)."""
     decorators = [
         click.option("--options", "options_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                      help="YAML or JSON file of options (the same keys as the service takes); the options "
@@ -51,42 +54,45 @@ def extraction_options(command: F) -> F:
 
 def build_options(options_file: Path | None = None, period: str | None = None, academic: bool = False,
                   municipality: str | None = None, column: tuple[str, ...] = (), no_ocr: bool = False,
-                  language_data: Path | None = None, setting: tuple[str, ...] = ()) -> Options:
-    """Options from the command line's values (raises click.BadParameter with the reason)."""
-    base: dict[str, Any] = {}
+                  language_data: Path | None = None, setting: tuple[str, ...] = ()) -> OptionLayers:
+    """The run's options from the command line's values, checked now so that a mistake stops
+    the command before any file is read (click.BadParameter with the reason)."""
+    data: Any = {}
     if options_file is not None:
         try:
-            loaded = yaml.safe_load(options_file.read_text(encoding="utf-8"))
+            data = yaml.safe_load(options_file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise click.BadParameter(f"файл настроек не прочитан: {exc}", param_hint="--options") from exc
-        if not isinstance(loaded, dict):
+        if not isinstance(data, dict):
             raise click.BadParameter("файл настроек должен содержать словарь", param_hint="--options")
-        base = loaded
+    typed: dict[str, Any] = {}
     if period is not None:
-        base["period"] = f"{period} учебный" if academic else period
+        typed["period"] = f"{period} учебный" if academic else period
     elif academic:
         raise click.BadParameter("--academic нужен вместе с --period", param_hint="--academic")
     if municipality is not None:
-        base["municipality"] = municipality
+        typed["municipality"] = municipality
     if column:
-        base["columns"] = {**base.get("columns", {}), **dict(_pair(c, "--column") for c in column)}
+        typed["columns"] = dict(_pair(c, "--column") for c in column)
     if no_ocr:
-        base["ocr"] = False
+        typed["ocr"] = False
     if language_data is not None:
-        base["language_data"] = language_data
+        typed["language_data"] = language_data
     for item in setting:
         key, value = _pair(item, "--setting")
         *path, last = key.split(".")
-        node = base
+        node = typed
         for part in path:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise click.BadParameter(f"{key}: {part} не группа настроек", param_hint="--setting")
         node[last] = yaml.safe_load(value) if value else value
+    layers = OptionLayers(base=data if options_file is not None else {}, explicit=typed)
     try:
-        return Options.resolve(base)
+        layers.resolve()
     except OptionsError as exc:
         raise click.BadParameter(str(exc)) from exc
+    return layers
 
 
 def _pair(text: str, hint: str) -> tuple[str, str]:

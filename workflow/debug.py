@@ -31,6 +31,7 @@ from models import Plan, Source
 from parsers.errors import ExtractionError
 from parsers.layout import BBox, Cell, Document, Table
 from workflow.cli_options import extraction_options
+from workflow.hints import OptionLayers
 
 ShapeKind = Literal["cell", "header", "section", "activity", "skipped", "column", "join", "table"]
 
@@ -345,14 +346,14 @@ def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = N
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="OUT.html: the parsed grid of every table; OUT.png: the page with what was detected.")
 @extraction_options
-def debug_command(file: Path, page: int, output: Path, options: Options) -> None:
+def debug_command(file: Path, page: int, output: Path, options: OptionLayers) -> None:
     """Show how FILE was read: table cells and merges, header and section rows, column roles.
 
     Exit 1 when the file cannot be read, 2 when the request does not fit it (a page it
     lacks, a PNG of a Word file).
     """
     try:
-        analysis = run(file, output, page, options=options)
+        analysis = run(file, output, page, options=options.for_file(file))
     except ExtractionError as exc:
         click.echo(f"{file.name}: {exc.code}: {exc.message}", err=True)
         sys.exit(1)
