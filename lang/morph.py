@@ -24,6 +24,12 @@ def parses(word: str) -> tuple[Any, ...]:
     return tuple(analyzer().parse(word))
 
 
+def readings(word: str) -> tuple[Any, ...]:
+    """`parses` of a word as written: pymorphy3 reads a word and its lower case alike but for a
+    single capital letter (an initial), so every caller shares one cache entry per word."""
+    return parses(word if len(word) == 1 else word.lower())
+
+
 def _match_case(template: str, word: str) -> str:
     """`word` in the letter case of `template`, hyphenated part by part ("Усть-Кутское")."""
     if template.isupper() and len(template) > 1:

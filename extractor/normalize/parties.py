@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import groupby, pairwise
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -67,11 +67,14 @@ class _Vocab:
     person_blockers: frozenset[str]
     glossary_words: tuple[str, ...]  # lemmas; their forms make the glossary of unify_names
     expansions: Mapping[str, str]  # abbreviation (or phrase of them) -> its nominative expansion
+    expansion_keys: tuple[str, ...]  # the keys of `expansions`, sorted (as _glossary_re takes them)
     legal_modifiers: frozenset[str]  # legal-form words whose expansion is a genitive ("ДПО")
     short: Mapping[str, tuple[bool, bool]]  # short position form -> (is the head, plural)
     compounds: frozenset[tuple[str, str]]  # "педагог организатор": two heads, one position
     duties: frozenset[str]  # "УВР", "ВР": a comma list of them stays with its position
     bare_bodies: frozenset[str]  # "библиотека": an organization only with a name of its own
+    stems: frozenset[str]  # first three letters of the listed words' forms (see _may_be_listed)
+    abbreviations_upper: Mapping[str, AbbrKind]  # upper-cased abbreviation -> kind of the first listed
 
 
 def _yo(word: str) -> str:
@@ -133,6 +136,13 @@ def _lexicon_map(data: Mapping[str, list[str]]) -> dict[str, _LexKind]:
     return lexicon
 
 
+def _upper_map(abbreviations: Mapping[str, AbbrKind]) -> dict[str, AbbrKind]:
+    upper: dict[str, AbbrKind] = {}
+    for key, kind in abbreviations.items():
+        upper.setdefault(key.upper(), kind)  # the first listed wins, as a search in order would
+    return upper
+
+
 @cache
 def _vocab() -> _Vocab:
     data = vocab.load("parties")
@@ -156,12 +166,15 @@ def _vocab() -> _Vocab:
         person_blockers=frozenset(str(w).lower() for w in data.get("person_blockers") or []),
         glossary_words=(*names, *(_yo(str(w)).lower() for w in data.get("glossary_words") or [])),
         expansions=_expansion_map(data),
+        expansion_keys=tuple(sorted(_expansion_map(data))),
         legal_modifiers=frozenset(str(w) for w in data.get("legal_modifiers") or []),
         short={_yo(str(k)).lower(): (v.get("as") == "head", bool(v.get("plural")))
                for k, v in (posts.get("short") or {}).items()},
         compounds=frozenset((str(a), str(b)) for a, b in posts.get("compounds") or []),
         duties=frozenset(str(d).rstrip(".") for d in posts.get("duties") or []),
         bare_bodies=frozenset(_yo(str(w)).lower() for w in posts.get("bodies") or {}),
+        stems=_listed_stems(lexicon),
+        abbreviations_upper=_upper_map(abbreviations),
     )
 
 
@@ -179,32 +192,40 @@ def _glossary() -> frozenset[str]:
 
 @dataclass(frozen=True)
 class _Word:
-    lemmas: tuple[str, ...]  # most likely first; the word itself lower-cased last
     pos: str | None  # part of speech of the most likely parse
     nominative: bool  # some parse is in the nominative
     plural: bool  # every nominative parse is plural
     genitive: bool  # some parse is in the genitive
     modifier: bool  # some parse is an adjective or participle
-    known: bool  # in pymorphy3's dictionary
 
 
 @cache
 def _word(token: str) -> _Word:
-    analyzer = morph.analyzer()
-    parses = analyzer.parse(token)
-    lemmas = [_yo(str(p.normal_form)) for p in parses]
-    if "-" in token:
-        lemmas += [_yo(str(p.normal_form)) for p in analyzer.parse(token.split("-")[0])]
+    parses = morph.readings(token)
     nominative = [p for p in parses if p.tag.case == "nomn"]
     return _Word(
-        lemmas=tuple(dict.fromkeys([*lemmas, _yo(token).lower()])),
         pos=str(parses[0].tag.POS) if parses and parses[0].tag.POS else None,
         nominative=bool(nominative),
         plural=bool(nominative) and all(p.tag.number == "plur" for p in nominative),
         genitive=any(p.tag.case == "gent" for p in parses),
         modifier=any(p.tag.POS in ("ADJF", "PRTF") for p in parses),
-        known=bool(analyzer.word_is_known(token.lower())),
     )
+
+
+@cache
+def _lemmas(token: str) -> tuple[str, ...]:
+    """The token's lemmas, most likely first, the token itself lower-cased last; a hyphenated
+    token also has its first part's ("учителя-предметники": "учитель")."""
+    lemmas = [_yo(str(p.normal_form)) for p in morph.readings(token)]
+    if "-" in token:
+        lemmas += [_yo(str(p.normal_form)) for p in morph.readings(token.split("-")[0])]
+    return tuple(dict.fromkeys([*lemmas, _yo(token).lower()]))
+
+
+@cache
+def _known(token: str) -> bool:
+    """In pymorphy3's dictionary."""
+    return bool(morph.analyzer().word_is_known(token.lower()))
 
 
 @cache
@@ -216,10 +237,30 @@ def _lexeme(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def _listed_stems(lexicon: Iterable[str]) -> frozenset[str]:
+    """The first three letters of every form of every listed word ("поответственнее" too):
+    Russian inflects at the end, so a token that starts otherwise has no listed lemma."""
+    stems: set[str] = set()
+    for word in lexicon:
+        stems.add(word[:3])
+        for parse in morph.parses(word):
+            if _yo(str(parse.normal_form)) == word:
+                stems.update(_yo(str(form.word))[:3] for form in parse.lexeme)
+    return frozenset(stems)
+
+
+def _may_be_listed(token: str) -> bool:
+    """Whether a lemma of the token can be a listed word (else no morphology is needed)."""
+    key = _yo(token).lower()[:3]
+    return "-" in key or key in _vocab().stems  # "кл-рук": a part too short to tell by
+
+
 @cache
 def _lexicon_kind(token: str) -> _LexKind | None:
+    if not _may_be_listed(token):
+        return None
     lexicon = _vocab().lexicon
-    for lemma in _word(token).lemmas:
+    for lemma in _lemmas(token):
         if lemma in lexicon:
             return lexicon[lemma]
     return None
@@ -231,10 +272,11 @@ def _abbr_kind(token: str) -> AbbrKind | None:
     if token in abbreviations:
         return abbreviations[token]
     if token.isupper():
-        for key, kind in abbreviations.items():
-            if key.upper() == token:
-                return kind
+        return _vocab().abbreviations_upper.get(token)
     return None
+
+
+_WORDS = re.compile(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*")  # a word, or words joined by hyphens
 
 
 def _is_abbreviation(token: str) -> bool:
@@ -248,8 +290,14 @@ _OPENERS = {"«": "»", "„": "“", "“": "”", "(": ")", "[": "]", '"': '"'
 _CLOSERS = frozenset("»“”)]")
 
 
+_QUOTE_CHAR = re.compile(r'[«»„“”"()\[\]]')
+_LOOSE_QUOTE = re.compile(r'["„“”]')
+
+
 def _quote_spans(text: str) -> tuple[tuple[int, int], ...]:
     """Spans (start, end) of matched quotes and brackets, delimiters included."""
+    if _QUOTE_CHAR.search(text) is None:  # most fragments have none: no walk over the characters
+        return ()
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
     for i, char in enumerate(text):
@@ -432,8 +480,10 @@ def _split_at(piece: _Piece, cuts: Sequence[tuple[int, int]], paragraphs: Sequen
 # --------------------------------------------------------------------------- runs without separators
 
 
-@dataclass(frozen=True)
-class _Token:
+_NON_SPACE = re.compile(r"\S+")
+
+
+class _Token(NamedTuple):  # a tuple: made for every word of every fragment
     start: int
     text: str
     quoted: bool
@@ -446,7 +496,7 @@ class _Token:
 @cache
 def _tokens(text: str) -> tuple[_Token, ...]:
     masked = _mask(text)
-    return tuple(_Token(m.start(), text[m.start() : m.end()], "_" in m.group()) for m in re.finditer(r"\S+", masked))
+    return tuple([_Token(m.start(), text[m.start() : m.end()], "_" in m.group()) for m in _NON_SPACE.finditer(masked)])
 
 
 def _run_cuts(text: str) -> list[tuple[int, int]]:
@@ -480,11 +530,14 @@ def _governs(token: _Token) -> bool:
     return word.pos in ("PREP", "CONJ", "PRCL") or _lexicon_kind(token.bare) in ("position", "group", "org")
 
 
+_AND = re.compile(r"\s*и\s*")
+
+
 def _person_cuts(text: str) -> list[tuple[int, int]]:
     """Before every person's name but the first; "и" between two names is dropped."""
     persons = _find_persons(text)
     return [
-        (prev.end if re.fullmatch(r"\s*и\s*", text[prev.end : person.start]) else person.start, person.start)
+        (prev.end if _AND.fullmatch(text[prev.end : person.start]) else person.start, person.start)
         for prev, person in pairwise(persons)
     ]
 
@@ -552,7 +605,7 @@ def _token_head(token: _Token, *, last: bool) -> _Head | None:
     abbr = _abbr_kind(bare) or _abbr_kind(first_part)
     if abbr or _is_abbreviation(first_part):
         return _Head(bare, abbr or "body", True, False, False)
-    if not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare):
+    if not _WORDS.fullmatch(bare):
         return _Head(bare, "none", False, False, False)
     word, lex = _word(bare), _lexicon_kind(bare)
     if lex is None and word.modifier and word.pos in ("ADJF", "PRTF") and not last:
@@ -587,7 +640,7 @@ def _stands_alone(piece: _Piece, prev: _Piece | None) -> bool:
 
 
 def _ends_genitive(text: str) -> bool:
-    words = re.findall(r"[А-ЯЁа-яё]+", text)
+    words = _WORD_RE.findall(text)
     return bool(words) and _word(words[-1]).genitive
 
 
@@ -625,7 +678,7 @@ def _open_line_end(text: str) -> bool:
         return True
     tokens = _tokens(text)
     last = tokens[-1].bare if tokens else ""
-    return bool(re.fullmatch(r"[А-ЯЁа-яё]+", last)) and _word(last).pos in ("ADJF", "PRTF", "PREP", "CONJ")
+    return bool(_WORD_RE.fullmatch(last)) and _word(last).pos in ("ADJF", "PRTF", "PREP", "CONJ")
 
 
 def _join_dependents(pieces: Sequence[_Piece], paragraphs: Sequence[str]) -> list[_Piece]:
@@ -720,6 +773,8 @@ def _fold(text: str) -> str:
 def _unify_quotes(text: str) -> str:
     """Straight and German/English quotes as «», by the spans they delimit; a lone one by
     its place (opening at the start of a word, else closing)."""
+    if _LOOSE_QUOTE.search(text) is None:  # only «» or none: nothing to change
+        return text
     chars = list(text)
     for start, end in _quote_spans(text):
         if chars[start] in '"„“' and chars[end - 1] in '"“”':
@@ -735,9 +790,17 @@ def _balance_quotes(text: str) -> str:
     return text + "»" * missing if missing > 0 else text
 
 
+_QUALIFIER = re.compile(r"\s*\([^()]*\)\s*$")
+_LAST_WORD_DOT = re.compile(r"(\S*)\.$")
+_NOT_LETTER = re.compile(r"[^А-ЯЁа-яё-]")
+_INITIALS_END = re.compile(r"(?:[А-ЯЁ]\.){2,}$")
+_SPACE_AFTER_QUOTE = re.compile(r"«\s+")
+_SPACE_BEFORE_QUOTE = re.compile(r"\s+»")
+
+
 def _strip_qualifier(text: str) -> str:
     """Drop a parenthesized qualifier after the name: "МКУ «…» (рабочая группа)"."""
-    match = re.search(r"\s*\([^()]*\)\s*$", text)
+    match = _QUALIFIER.search(text) if ")" in text else None
     if match is None or match.start() == 0 or text[: match.start()].count("«") != text[: match.start()].count("»"):
         return text
     return text[: match.start()]
@@ -748,11 +811,11 @@ def _strip_end(text: str) -> str:
     "руков. М.О."): a dot after a whole word, an abbreviation in capitals or a space goes."""
     text = text.rstrip(" ,;:–-")
     while text.endswith("."):
-        last = re.search(r"(\S*)\.$", text)
+        last = _LAST_WORD_DOT.search(text)
         word = last.group(1) if last else ""
-        letters = re.sub(r"[^А-ЯЁа-яё-]", "", word.split(".")[-1]).strip("-")
+        letters = _NOT_LETTER.sub("", word.split(".")[-1]).strip("-")
         cut = bool(letters) and not letters.isupper() and any(_cut_word(p) for p in letters.split("-") if p)
-        if re.search(r"(?:[А-ЯЁ]\.){2,}$", text) or cut:
+        if _INITIALS_END.search(text) or cut:
             break
         text = text[:-1].rstrip(" ,;:–-")
     return text
@@ -765,12 +828,13 @@ def _cut_word(word: str) -> bool:
         return True
     parses = [p for p in morph.parses(word.lower()) if p.score >= 0.05]
     return not any(p.tag.POS in ("NOUN", "ADJF", "PRTF", "NPRO") and "Abbr" not in p.tag for p in parses) \
-        or not _word(word).known
+        or not _known(word)
 
 
 def _normalize_name(text: str) -> str:
     name = _strip_qualifier(_unify_quotes(_fold(text)))
-    name = re.sub(r"«\s+", "«", re.sub(r"\s+»", "»", name))
+    if "«" in name or "»" in name:
+        name = _SPACE_AFTER_QUOTE.sub("«", _SPACE_BEFORE_QUOTE.sub("»", name))
     name = _vocab().spacing_re.sub(r"\1 ", name)
     return _balance_quotes(_strip_end(name)) or _fold(text)
 
@@ -814,7 +878,7 @@ def _unnamed_body(text: str, head: _Head) -> bool:
         return False
     before = tokens[:index]
     if not before:
-        return head.kind == "org" and any(lemma in _vocab().bare_bodies for lemma in _word(head.token).lemmas)
+        return head.kind == "org" and any(lemma in _vocab().bare_bodies for lemma in _lemmas(head.token))
     return all(any(p.tag.POS == "PRTF" for p in morph.parses(t.bare.lower())) for t in before)
 
 
@@ -920,11 +984,11 @@ def _place(before: str, after_legal: bool, key: str) -> _Place | None:
     stripped = before.rstrip()
     if not stripped or stripped.endswith(_OPEN_QUOTES):
         return "head"
-    words = re.findall(r"\S+", stripped)
+    words = _NON_SPACE.findall(stripped)
     if all(_is_modifier_word(w) for w in words):
         return "nominative"  # "Вилюйское УУО": only adjectives before it
     last = words[-1]
-    if not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", last) or _is_abbreviation(last):
+    if not _WORDS.fullmatch(last) or _is_abbreviation(last):
         return None
     if _word(last).pos in ("PREP", "CONJ", "PRCL"):
         return None
@@ -936,7 +1000,13 @@ def _is_modifier_word(word: str) -> bool:
     return bool(readings) and readings[0].tag.POS in ("ADJF", "PRTF") and word.isalpha()
 
 
-def _expand(name: str, glossary: Mapping[str, str]) -> str | None:
+@cache
+def _builtin_expansion(name: str) -> str | None:
+    """`_expand` with the built-in glossary alone (no plan's definitions), as a cell is read."""
+    return _expand(name, _vocab().expansions, _glossary_re(_vocab().expansion_keys))
+
+
+def _expand(name: str, glossary: Mapping[str, str], pattern: re.Pattern[str] | None = None) -> str | None:
     """The name with every abbreviation the glossary knows spelled out, in its case:
     "МКУ «ЦНППМ г. Тулы»" -> "Муниципальное казённое учреждение «Центр непрерывного …
     г. Тулы»", "руководители ОО" -> "руководители образовательных организаций". An unquoted
@@ -946,7 +1016,7 @@ def _expand(name: str, glossary: Mapping[str, str]) -> str | None:
         return None
     parts: list[str] = []
     last, after_legal, changed, close_quote = 0, False, False, False
-    for match in _glossary_re(tuple(sorted(glossary))).finditer(name):
+    for match in (pattern or _glossary_re(tuple(sorted(glossary)))).finditer(name):
         key = _fold(match.group())
         gap = name[last : match.start()]
         place = _place(name[: match.start()], after_legal and not gap.strip(), key)
@@ -965,11 +1035,18 @@ def _expand(name: str, glossary: Mapping[str, str]) -> str | None:
     return "".join(parts) if changed else None
 
 
+@cache
+def _genitive(full: str) -> str | None:
+    """An expansion in the genitive, inflected once: pymorphy3's inflection is slow and the same
+    few expansions recur ("образовательных организаций")."""
+    return morph.inflect_phrase(full, "gent")
+
+
 def _spelled(full: str, place: _Place | None) -> str | None:
     if place is None:
         return None
     if place == "genitive":
-        return morph.inflect_phrase(full, "gent")
+        return _genitive(full)
     if place in ("head", "apposition"):
         return full[:1].upper() + full[1:]
     return full
@@ -990,7 +1067,7 @@ def _to_party(piece: _Piece, role: str | None) -> Party | str:
     if kind is None:
         return _fold(piece.text)
     body = _body(name, None) if kind == "role" else None
-    expansion = _expand(name, _expansion_glossary({}))
+    expansion = _builtin_expansion(name)
     head = _head(name)
     # an abbreviation nobody defined, typed an organization by default, is a guess
     guessed = kind == "organization" and head.kind == "body" and _abbr_kind(head.token.split("-")[0]) is None \
@@ -1069,7 +1146,7 @@ def _rank(word: str) -> int:
     """2: the vocabulary's own word; 1: in pymorphy3's dictionary; 0: unknown."""
     if _yo(word).casefold() in _glossary():
         return 2
-    return 1 if _word(word).known else 0
+    return 1 if _known(word) else 0
 
 
 def _correctable(word: str) -> bool:

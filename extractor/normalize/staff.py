@@ -22,9 +22,8 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from functools import cache
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from extractor.normalize import parties as P
 from models import Party
@@ -34,8 +33,7 @@ __all__ = ["parse_staff"]
 _DASHES = " –—-"
 
 
-@dataclass(frozen=True)
-class _Unit:
+class _Unit(NamedTuple):  # a tuple: made and remade (`_replace`) for every fragment
     text: str
     kind: str  # "person", "position", "other"
     line: int
@@ -61,7 +59,7 @@ def _position_head(text: str) -> tuple[bool, bool]:
 
 
 def _is_duty(text: str) -> bool:
-    words = [w.strip(".()") for w in re.split(r"[\s,]+", text) if w.strip(".()")]
+    words = [w.strip(".()") for w in _DUTY_SEP.split(text) if w.strip(".()")]
     return bool(words) and all(w in P._vocab().duties for w in words)
 
 
@@ -73,12 +71,16 @@ def _is_class_list(text: str) -> bool:
 _CLASS_LIST = re.compile(r"(?:[\dIVXLivxl]+(?:-[а-яIVX\d]+)?\s*)+(?:кл\.?|классов|классы|класс)?\.?")
 
 
+_LINE_SEP = re.compile(r"[,;+]|(?<![А-ЯЁа-яё])/|/(?![А-ЯЁа-яё])")  # "м/с", "д/д" stay
+_DUTY_SEP = re.compile(r"[\s,]+")
+
+
 def _split_line(line: str) -> list[tuple[str, int, int]]:
     """(separator before, start, end) of the fragments of a line, cut outside quotes and parentheses."""
     masked = P._mask(line)
     out: list[tuple[str, int, int]] = []
     start, sep = 0, ""
-    for match in re.finditer(r"[,;+]|(?<![А-ЯЁа-яё])/|/(?![А-ЯЁа-яё])", masked):  # "м/с", "д/д" stay
+    for match in _LINE_SEP.finditer(masked):
         out.append((sep, start, match.start()))
         start, sep = match.end(), match.group()
     out.append((sep, start, len(line)))
@@ -90,7 +92,7 @@ def _cut_run(text: str) -> tuple[str, ...]:
     """"Соц. педагог психолог" -> two positions: a new position head (or short modifier) after a
     complete position, unless a preposition, a conjunction or a compound ("педагог организатор")
     binds them."""
-    tokens = list(re.finditer(r"\S+", text))
+    tokens = list(P._NON_SPACE.finditer(text))
     candidates = sum(1 for t in tokens
                      if P._short_form(t.group()) is not None or _may_be_listed(t.group().strip(".,;:")))
     if candidates < 2:  # one post at most: nothing to cut, no morphology needed
@@ -120,7 +122,7 @@ def _starts_position(word: str, *, last: bool) -> bool:
     if short is not None:
         return short[0] or bool(short[2]) or not last
     bare = word.strip(".,;:")
-    if not _may_be_listed(bare) or not re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare):
+    if not _may_be_listed(bare) or not P._WORDS.fullmatch(bare):
         return False
     if P._lexicon_kind(bare) != "position":
         return False
@@ -132,19 +134,14 @@ def _is_head_word(word: str) -> bool:
     if short is not None:
         return short[0] or bool(short[2])
     bare = word.strip(".,;:")
-    return _may_be_listed(bare) and bool(re.fullmatch(r"[А-ЯЁа-яё]+(?:-[А-ЯЁа-яё]+)*", bare)) \
+    return _may_be_listed(bare) and bool(P._WORDS.fullmatch(bare)) \
         and P._lexicon_kind(bare) in ("position", "group")
 
 
-@cache
-def _listed_stems() -> frozenset[str]:
-    """The first three letters of every listed word: Russian inflects at the end, so a word whose
-    start is none of these is no listed word, and the morphology lookup can be skipped."""
-    return frozenset(word[:3] for word in P._vocab().lexicon)
-
-
 def _may_be_listed(word: str) -> bool:
-    return P._yo(word).lower()[:3] in _listed_stems()
+    """A word that starts like a listed word: Russian inflects at the end, so a word whose start is
+    none of these is no listed word, and the morphology lookup can be skipped."""
+    return P._yo(word).lower()[:3] in P._vocab().stems
 
 
 def _binds(prev: str, word: str, *, compound: bool) -> bool:
@@ -154,8 +151,8 @@ def _binds(prev: str, word: str, *, compound: bool) -> bool:
     short = P._short_form(prev)
     if short is not None and not short[0] and not short[2]:
         return True  # "Соц." before its noun
-    lemmas_prev = set(P._word(prev_bare).lemmas) if prev_bare.isalpha() else {prev_bare}
-    lemmas = set(P._word(bare).lemmas) if bare.isalpha() else {bare}
+    lemmas_prev = set(P._lemmas(prev_bare)) if prev_bare.isalpha() else {prev_bare}
+    lemmas = set(P._lemmas(bare)) if bare.isalpha() else {bare}
     # "педагог организатор" is one post; after a modifier ("Соц. педагог психолог") it is two
     return compound and any((a, b) in P._vocab().compounds for a in lemmas_prev for b in lemmas)
 
@@ -182,10 +179,13 @@ def _continues(prev_line: str, line: str) -> bool:
         and not P._word(first).nominative
 
 
+_BULLET = re.compile(r"^[-–—•·▪●*]\s*")
+
+
 def _lines(paragraphs: Sequence[str]) -> list[str]:
     out: list[str] = []
     for para in paragraphs:
-        line = _fold(re.sub(r"^[-–—•·▪●*]\s*", "", _fold(para)))
+        line = _fold(_BULLET.sub("", _fold(para)))
         if not line:
             continue
         if out and _continues(out[-1], line):
@@ -216,10 +216,10 @@ def _units(lines: Sequence[str]) -> list[_Unit]:
         first = True
         for sep, start, end in _split_line(line):
             for unit in _fragment_units(line[start:end], start, "para" if first else sep, line_no):
-                units.append(replace(unit, line_open=False) if closed else unit)
+                units.append(unit._replace(line_open=False) if closed else unit)
                 first = False
         if units and units[-1].line == line_no:
-            units[-1] = replace(units[-1], last_on_line=True)
+            units[-1] = units[-1]._replace(last_on_line=True)
     return _merge(units)
 
 
@@ -269,7 +269,7 @@ def _merge(units: list[_Unit]) -> list[_Unit]:
         prev = out[-1] if out else None
         if (prev is not None and prev.kind == "position" and unit.kind != "person" and unit.sep in (",", "")
                 and prev.line == unit.line and (_is_duty(unit.text) or _is_class_list(unit.text))):
-            out[-1] = replace(prev, text=f"{prev.text}, {unit.text}", last_on_line=unit.last_on_line, end=unit.end)
+            out[-1] = prev._replace(text=f"{prev.text}, {unit.text}", last_on_line=unit.last_on_line, end=unit.end)
             continue
         out.append(unit)
     return out
@@ -386,7 +386,7 @@ def parse_staff(paragraphs: Sequence[str], role: str | None,
         elif unit.kind == "position":
             name = _role_name(unit.text)
             parties.append(Party(text=unit.text, name=name, kind="role", role=role, body=P._body(name, None),
-                                 expansion=P._expand(name, P._expansion_glossary({})),
+                                 expansion=P._builtin_expansion(name),
                                  confidence="low" if unit.guessed else "high"))
         else:
             parties += classify(unit.text)
