@@ -28,6 +28,9 @@ def words(text: str) -> Counter[str]:
     return Counter(w.lower().replace("ё", "е") for w in _WORD.findall(text))
 
 
+# Counter.update, never `+=`: `+=` walks the whole counter each time, quadratic in a large table
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -43,9 +46,9 @@ def _strings(value: Any) -> Iterator[str]:
 def table_words(table: Table) -> Counter[str]:
     out: Counter[str] = Counter()
     for cell in table.cells:
-        out += words(cell.text)
+        out.update(words(cell.text))
         for nested in cell.tables:
-            out += table_words(nested)
+            out.update(table_words(nested))
     return out
 
 
@@ -58,7 +61,7 @@ def repeated_headers(parts: list[PlanPart]) -> Counter[str]:
         if part.header_rows and [c.header for c in part.columns] == first:
             for cell in part.table.cells:
                 if cell.row < part.header_rows:
-                    out += words(cell.text)
+                    out.update(words(cell.text))
     return out
 
 
@@ -66,14 +69,14 @@ def word_share(plan: Plan, tables: list[Table], excepted: Counter[str] | None = 
     """Share of the tables' words (as a multiset) found among the output's strings."""
     wanted: Counter[str] = Counter()
     for table in tables:
-        wanted += table_words(table)
+        wanted.update(table_words(table))
     wanted -= excepted or Counter()
     total = sum(wanted.values())
     if not total:
         return 1.0
     have: Counter[str] = Counter()
     for text in _strings(plan.model_dump(mode="json", exclude={"quality"})):
-        have += words(text)
+        have.update(words(text))
     return round(sum((wanted & have).values()) / total, 4)
 
 

@@ -79,6 +79,10 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     cells: list[Cell] = field(default_factory=list)  # anchors only, row-major order
     page: int | None = None
+    # cells by row, built once per cells list (rebuilt when the list is replaced or grows): a
+    # scan of every cell per row made large tables quadratic
+    _by_row: tuple[int, int, dict[int, list[Cell]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def n_rows(self) -> int:
@@ -86,7 +90,13 @@ class Table:
 
     def row_cells(self, row: int) -> list[Cell]:
         """Cells anchored in this row, left to right."""
-        return [c for c in self.cells if c.row == row]
+        key = (id(self.cells), len(self.cells))
+        if self._by_row is None or self._by_row[:2] != key:
+            index: dict[int, list[Cell]] = {}
+            for cell in self.cells:
+                index.setdefault(cell.row, []).append(cell)
+            self._by_row = (*key, index)
+        return list(self._by_row[2].get(row, ()))
 
     def grid(self) -> list[list[Cell | None]]:
         """Row-major grid: each position holds the cell anchored there, or None when covered
