@@ -282,3 +282,17 @@ def test_confidence_low_for_a_guess() -> None:
     run = parse_parties(["Соц. педагог психолог"]).parties
     assert [p.confidence for p in run] == ["high", "low"]
     assert {p.confidence for p in parse_parties(["Зам. директора по ВР", "Иванова И.И."]).parties} == {"high"}
+
+
+def test_label_before_a_colon_stays_in_the_text() -> None:
+    """«Участники:», «Консультант:» say how the party takes part: the words stay in `text` (the
+    fragment as written), the name is what they label (cells of the Уссурийск ЦССУ plan, 2018)."""
+    cell = ["Консультант: адвокат юридической компании «Перспектива»", "Участники: Сотрудники и воспитанники центра"]
+    assert [(p.text, p.name, p.kind) for p in parse_parties(cell).parties] == [
+        ("Консультант: адвокат юридической компании «Перспектива»", "адвокат юридической компании «Перспектива»",
+         "role"),
+        ("Участники: Сотрудники и воспитанники центра", "Сотрудники и воспитанники центра", "role"),
+    ]
+    person = parse_parties(["Консультант: нотариус – Нещерет Н.И."]).parties
+    assert [(p.text, p.name, p.position) for p in person] == [
+        ("Консультант: нотариус – Нещерет Н.И.", "Нещерет Н.И.", "нотариус")]

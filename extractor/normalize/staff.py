@@ -7,7 +7,8 @@ person (a cell naming a body by its legal form, quotes or abbreviation is left t
 rules of parties.py):
 
 1. every line is cut at separators outside quotes; a fragment holding persons is cut around
-   each name; a label before a colon ("Консультант: нотариус – …") is dropped, one ending its
+   each name; a label before a colon ("Консультант: нотариус – …", "Участники: воспитанники")
+   is read apart from what it labels and stays in the party's text, one ending its
    line ("Воспитатели:") is kept as the position of the names under it;
 2. what cannot stand alone is joined back: duty abbreviations after a comma ("УВР, ВР"), class
    lists ("1, 4-х классов"), a line continuing the one above ("Заместитель" / "по УВР");
@@ -43,6 +44,7 @@ class _Unit(NamedTuple):  # a tuple: made and remade (`_replace`) for every frag
     name: str = ""  # a person's name
     plural: bool = False
     label: bool = False  # "Воспитатели:": the position of the names below
+    prefix: str = ""  # "Участники:": a label before the text on its line, kept in the party's text
     last_on_line: bool = False
     line_open: bool = True  # the line does not end with a separator
     guessed: bool = False  # cut where the writer put no separator
@@ -195,18 +197,20 @@ def _lines(paragraphs: Sequence[str]) -> list[str]:
     return out
 
 
-def _label(text: str) -> tuple[str, bool]:
-    """"Консультант: нотариус – …" -> ("нотариус – …", False); "Воспитатели:" -> ("Воспитатели", True)."""
+def _label(text: str) -> tuple[str, bool, str]:
+    """(what is labelled, whether the text is a label alone, the label before it):
+    "Консультант: нотариус – …" -> ("нотариус – …", False, "Консультант:");
+    "Воспитатели:" -> ("Воспитатели", True, "")."""
     masked = P._mask(text)
     colon = masked.find(":")
     if colon < 0:
-        return text, False
+        return text, False, ""
     before, after = text[:colon].strip(), text[colon + 1 :].strip()
     if not _position_head(before)[0] and P._head(before).kind != "group":
-        return text, False
+        return text, False, ""
     if not after:
-        return before, True
-    return after, False
+        return before, True, ""
+    return after, False, text[: colon + 1].strip()
 
 
 def _units(lines: Sequence[str]) -> list[_Unit]:
@@ -243,23 +247,24 @@ _ONLY_NUMBERS = re.compile(r"[\d\s,.]*")
 def _text_units(text: str, offset: int, sep: str, line: int) -> list[_Unit]:
     end = offset + len(text.rstrip())
     offset += len(text) - len(text.lstrip())
-    pieces, label = _analyse(text.strip())
+    pieces, label, prefix = _analyse(text.strip())
     return [_Unit(piece, "position" if is_position else "other", line, sep if index == 0 else "",
-                  offset, end, plural=plural, label=label, guessed=index > 0)
+                  offset, end, plural=plural, label=label, prefix=prefix if index == 0 else "", guessed=index > 0)
             for index, (piece, is_position, plural) in enumerate(pieces)]
 
 
 @cache
-def _analyse(text: str) -> tuple[tuple[tuple[str, bool, bool], ...], bool]:
-    """The posts of a text between names and separators, each (text, is a position, plural), and
-    whether the text is a label ending in a colon; remembered, as cells repeat their posts."""
+def _analyse(text: str) -> tuple[tuple[tuple[str, bool, bool], ...], bool, str]:
+    """The posts of a text between names and separators, each (text, is a position, plural),
+    whether the text is a label ending in a colon, and the label before the text ("Участники:");
+    remembered, as cells repeat their posts."""
     text = _FAMILY_NUMBER.sub("", text).strip(_DASHES + ",;").strip()
     text = _GLUED_SENTENCE.sub(". ", text)
     if not text.strip(".") or _ONLY_NUMBERS.fullmatch(text):
-        return (), False
-    text, label = _label(text)
+        return (), False, ""
+    text, label, prefix = _label(text)
     pieces = _cut_run(text.strip(_DASHES).strip())
-    return tuple((piece, *_position_head(piece)) for piece in pieces), label
+    return tuple((piece, *_position_head(piece)) for piece in pieces), label, prefix
 
 
 def _merge(units: list[_Unit]) -> list[_Unit]:
@@ -346,6 +351,11 @@ def _role_name(text: str) -> str:
     return P._normalize_name(re.sub(r"\s+(?=[.,])", "", text))  # "Зам .директора": no space before the dot
 
 
+def _labelled(prefix: str, text: str) -> str:
+    """A party's text with the label written before it on its line ("Участники: воспитанники центра")."""
+    return f"{prefix} {text}" if prefix else text
+
+
 def _as_written(text: str) -> str:
     """A post as the cell writes it: white space folded, no space before a dot or comma,
     trailing punctuation off (the dot of a cut word stays)."""
@@ -385,9 +395,12 @@ def parse_staff(paragraphs: Sequence[str], role: str | None,
             continue
         elif unit.kind == "position":
             name = _role_name(unit.text)
-            parties.append(Party(text=unit.text, name=name, kind="role", role=role, body=P._body(name, None),
-                                 expansion=P._builtin_expansion(name),
+            parties.append(Party(text=_labelled(unit.prefix, unit.text), name=name, kind="role", role=role,
+                                 body=P._body(name, None), expansion=P._builtin_expansion(name),
                                  confidence="low" if unit.guessed else "high"))
         else:
-            parties += classify(unit.text)
+            found = classify(unit.text)
+            if found and unit.prefix:  # the label stays in the text of what it labels
+                found[0] = found[0].model_copy(update={"text": _labelled(unit.prefix, found[0].text)})
+            parties += found
     return parties
