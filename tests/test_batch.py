@@ -85,7 +85,7 @@ def test_batch_converts_every_sample(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output + result.stderr
     report = report_of(out)
-    assert report["summary"] == {"inputs": 5, "converted": 5, "skipped": 0, "failed": 0}
+    assert report["summary"] == {"inputs": 5, "converted": 5, "skipped": 0, "failed": 0, "pending": 0}
     for name in NAMES:
         entry = entry_of(report, f"{name}.docx")
         assert OUTPUT_NAME.match(entry["output"])
@@ -208,7 +208,7 @@ def test_a_broken_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["batch", str(root), "-o", str(out), "-j", "2"])
     assert result.exit_code == 3, result.output
     report = report_of(out)
-    assert report["summary"] == {"inputs": 4, "converted": 2, "skipped": 0, "failed": 2}
+    assert report["summary"] == {"inputs": 4, "converted": 2, "skipped": 0, "failed": 2, "pending": 0}
     for name, code in (("broken.docx", "corrupt_file"), ("empty.docx", "empty_document")):
         entry = entry_of(report, name)
         assert entry["status"] == "failed" and entry["error"]["code"] == code
@@ -249,7 +249,7 @@ def test_rerun_skips_unchanged_inputs_and_force_redoes_them(tmp_path: Path) -> N
     again = CliRunner().invoke(main, ["batch", str(root), "-o", str(out)])
     assert again.exit_code == 3  # the broken file is tried again and fails again
     report = report_of(out)
-    assert report["summary"] == {"inputs": 3, "converted": 0, "skipped": 2, "failed": 1}
+    assert report["summary"] == {"inputs": 3, "converted": 0, "skipped": 2, "failed": 1, "pending": 0}
     assert entry_of(report, "tula.docx")["activities"] == len(extracted("tula_2020-2021")["activities"])
     for name in ("tula.docx", "sarov.docx"):
         output = entry_of(report, name)["output"]
@@ -300,15 +300,16 @@ def test_a_dying_worker_fails_only_its_own_file(tmp_path: Path) -> None:
     assert all(o is not None for o in outcomes.values())
     crashed, bug = outcomes["crash.docx"], outcomes["bug.docx"]
     assert crashed is not None and crashed.error is not None and crashed.error.code == INTERNAL_ERROR
-    assert "died" in crashed.error.message
+    assert "аварийно завершился" in crashed.error.message
     assert bug is not None and bug.error is not None and bug.error.code == INTERNAL_ERROR
     assert "KeyError" in bug.error.message
     assert [n for n, o in outcomes.items() if o is not None and o.status == "converted"] == [
         "sarov_2021-2022.docx", "tula_2020-2021.docx", "zima_2024.docx"]
     saved = json.loads((out / REPORT_NAME).read_text(encoding="utf-8"))
     assert saved["summary"]["failed"] == 2
-    assert entry_of(saved, "crash.docx")["output"] is None  # the contract has no code for it: no JSON
-    assert not list(out.glob("crash.*.json"))
+    (written,) = out.glob("crash.*.json")  # the contract's error object, written by the parent
+    assert json.loads(written.read_text(encoding="utf-8"))["error"]["code"] == INTERNAL_ERROR
+    assert entry_of(saved, "crash.docx")["output"] == written.name
 
 
 def test_output_names_are_safe_and_bounded() -> None:

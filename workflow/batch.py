@@ -17,34 +17,33 @@ import os
 import signal
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
 from multiprocessing.context import BaseContext
 from pathlib import Path
-from types import FrameType
 from typing import Any, Literal
 
 import click
 
 from extractor.options import DEFAULT, Options
 from extractor.output import error_document, to_json, write_atomic
-from models import Plan
+from models import ErrorCode, Plan
 from parsers import sniff
 from parsers.errors import ExtractionError
 from workflow.batch_inputs import Input, InputError, collect_inputs, is_archive_name, materialize
 from workflow.cli_options import extraction_options
 from workflow.hints import OptionLayers
+from workflow.limits import Expired, deadline, die_with_parent, limit_memory, memory_error, timeout_error
 
 REPORT_NAME = "_report.json"
 EXIT_SOME_FAILED = 3
 # Not a contract error code: the extractor itself failed (a bug or a dead worker). Such inputs
 # get no output JSON, since the contract's error object has no code for them; the report has it.
-INTERNAL_ERROR = "internal_error"
+INTERNAL_ERROR: ErrorCode = "internal_error"
 _WINDOWS_UNSAFE = str.maketrans({c: "_" for c in '<>:"/\\|?*'})
 
 Status = Literal["converted", "skipped", "failed"]
@@ -70,6 +69,7 @@ class BatchSettings:
     digest_chars: int = 12  # hex digits of the name+content digest in output names
     max_stem_bytes: int = 150  # keeps `<stem>.<digest>.json` under the 255-byte file name limit
     max_zip_depth: int = 3  # archives inside archives, how deep
+    memory_mb: int | None = 3072  # address space per worker; past it the file fails with too_large
 
 
 # ---- output names and previous outputs ---------------------------------------------------
@@ -148,14 +148,17 @@ class Job:
     timeout: float | None
     entry: str
     options: Options = DEFAULT
+    memory_mb: int | None = None
 
 
 # ---- the worker --------------------------------------------------------------------------
 
 
-def _worker_init() -> None:
+def _worker_init(memory_mb: int | None = None) -> None:
     # Ctrl-C is the parent's to handle: it stops handing out files and lets running ones finish.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
+    limit_memory(memory_mb)
 
 
 @cache
@@ -171,11 +174,16 @@ def convert(job: Job) -> Outcome:
         path = job.item.path
         try:
             path = materialize(job.item, Path(tmp))
-            with _deadline(job.timeout):
+            with deadline(job.timeout):
                 plan = _entry(job.entry)(path, job.options)
             text = to_json(plan)
-        except (ExtractionError, _Expired) as exc:  # _Expired: the timer fired as the block ended
-            error = exc if isinstance(exc, ExtractionError) else _timeout(job.timeout)
+        except (ExtractionError, Expired, MemoryError) as exc:  # Expired: the timer fired as the block ended
+            if isinstance(exc, ExtractionError):
+                error = exc
+            elif isinstance(exc, MemoryError):
+                error = memory_error(job.memory_mb)
+            else:
+                error = timeout_error(job.timeout)
             write_atomic(job.output, to_json(error_document(error, job.item.filename)))
             return Outcome.failure(error.code, error.message, _kind(path))
         except Exception as exc:  # a bug must not stop the batch; the report names it
@@ -197,37 +205,6 @@ def _kind(path: Path) -> str | None:
         return None
 
 
-class _Expired(BaseException):
-    """The time of one file ran out. Not an Exception, so that no `except Exception` in a
-    parser turns it into another error or swallows it."""
-
-
-def _timeout(seconds: float | None) -> ExtractionError:
-    return ExtractionError("timeout", f"not finished within {seconds or 0:g} s")
-
-
-@contextmanager
-def _deadline(seconds: float | None) -> Iterator[None]:
-    """The contract's `timeout` error when the block runs longer than `seconds` (where the OS
-    has SIGALRM). Inside the block the time-out travels as _Expired, past parser handlers."""
-    if not seconds or not hasattr(signal, "setitimer"):
-        yield
-        return
-
-    def expire(signum: int, frame: FrameType | None) -> None:
-        raise _Expired
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    except _Expired:
-        raise _timeout(seconds) from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 # ---- the pool ----------------------------------------------------------------------------
 
 
@@ -237,7 +214,7 @@ def _mp_context() -> BaseContext:
     # this process and its progress-bar thread (forking a threaded process can deadlock).
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["extractor.pipeline"])
+        context.set_forkserver_preload(["workflow.worker_preload"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -246,7 +223,8 @@ Done = Callable[[Job, Outcome], None]
 Running = Callable[[list[Job]], None]
 
 
-def execute(jobs: list[Job], workers: int, done: Done, running: Running | None = None) -> None:
+def execute(jobs: list[Job], workers: int, done: Done, running: Running | None = None,
+            memory_mb: int | None = None) -> None:
     """Run every job, calling done() as each finishes.
 
     A worker that dies (a crash in native code, the memory killer) breaks the whole pool; the
@@ -255,18 +233,20 @@ def execute(jobs: list[Job], workers: int, done: Done, running: Running | None =
     """
     remaining, size = jobs, min(workers, len(jobs))
     while remaining:
-        unfinished = _run_pool(remaining, size, done, running)
+        unfinished = _run_pool(remaining, size, done, running, memory_mb)
         if unfinished and size == 1:
-            done(unfinished[0], Outcome.failure(INTERNAL_ERROR, "the worker process died on this file"))
+            done(unfinished[0], Outcome.failure(INTERNAL_ERROR, "процесс обработки аварийно завершился на этом файле"))
             unfinished, size = unfinished[1:], min(workers, len(unfinished) - 1)
         elif unfinished:
             size = 1
         remaining = unfinished
 
 
-def _run_pool(jobs: list[Job], size: int, done: Done, running: Running | None) -> list[Job]:
+def _run_pool(jobs: list[Job], size: int, done: Done, running: Running | None,
+              memory_mb: int | None = None) -> list[Job]:
     """Run jobs in one pool; the jobs left unfinished when the pool broke, in submission order."""
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=_mp_context(), initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=_mp_context(), initializer=_worker_init,
+                               initargs=(memory_mb,))
     broken: set[int] = set()
     try:
         futures = {pool.submit(convert, job): n for n, job in enumerate(jobs)}
@@ -306,14 +286,19 @@ class Entry:
     same_as: str | None = None  # an earlier input of this run with the same name and content
 
     def as_json(self) -> dict[str, Any]:
-        outcome = self.outcome or Outcome.failure(INTERNAL_ERROR, "not run")
+        if self.outcome is None:  # a report written while the run goes on
+            return {"input": self.item.display, "archive": str(self.item.path) if self.item.members else None,
+                    "member": self.item.member, "filename": self.item.filename, "sha256": self.item.sha256,
+                    "output": None, "status": "pending", "same_as": self.same_as, "format": None, "pages": None,
+                    "activities": None, "warnings": None, "error": None}
+        outcome = self.outcome
         return {
             "input": self.item.display,
             "archive": str(self.item.path) if self.item.members else None,
             "member": self.item.member,
             "filename": self.item.filename,
             "sha256": self.item.sha256,
-            "output": self.output if outcome.error is None or outcome.error.code != INTERNAL_ERROR else None,
+            "output": self.output,
             "status": outcome.status,
             "same_as": self.same_as,
             "format": outcome.format,
@@ -343,6 +328,7 @@ class BatchReport:
                 "converted": self.count("converted"),
                 "skipped": self.count("skipped"),
                 "failed": self.failed,
+                "pending": sum(1 for e in self.entries if e.outcome is None),
             },
             "files": [e.as_json() for e in self.entries],
         }
@@ -358,6 +344,16 @@ class Progress:
     def finished(self, entry: Entry) -> None: ...
 
 
+def remove_leftovers(outdir: Path) -> list[Path]:
+    """Temporary files of write_atomic's naming (".<name>.<random>.tmp") that a killed run left."""
+    removed = []
+    for path in outdir.glob(".*.tmp"):
+        if path.is_file() and (".json." in path.name or ".xlsx." in path.name):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
 def run_batch(
     arguments: Sequence[str], outdir: Path, settings: BatchSettings, progress: Progress | None = None
 ) -> BatchReport:
@@ -368,6 +364,7 @@ def run_batch(
     if not entries:
         raise InputError("no plan files found in the inputs")
     outdir.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(outdir)
     jobs = _plan_jobs(entries, outdir, settings)
     by_output: dict[str, list[Entry]] = {}
     for entry in entries:
@@ -376,18 +373,22 @@ def run_batch(
     sink.start(len(jobs))
 
     def done(job: Job, outcome: Outcome) -> None:
-        if outcome.error and outcome.error.code == INTERNAL_ERROR:
-            job.output.unlink(missing_ok=True)  # an earlier run's error object would contradict the report
+        if outcome.error and outcome.error.code == INTERNAL_ERROR:  # the worker could not write it
+            error = ExtractionError(INTERNAL_ERROR, outcome.error.message)
+            write_atomic(job.output, to_json(error_document(error, job.item.filename)))
         sharing = by_output[job.output.name]  # the input and its repeats in this run
         for entry in sharing:
             entry.outcome = outcome
         sink.finished(sharing[0])
+        # after every file, so that a killed run leaves a report of what finished
+        write_atomic(outdir / REPORT_NAME, json.dumps(BatchReport(entries, time.perf_counter() - started).as_json(),
+                                                      ensure_ascii=False, indent=2) + "\n")
 
     def running(active: list[Job]) -> None:
         sink.running([job.item.display for job in active])
 
     # the largest first, so one big scan does not start last and leave the other workers idle
-    execute(sorted(jobs, key=lambda job: -job.item.size), settings.workers, done, running)
+    execute(sorted(jobs, key=lambda job: -job.item.size), settings.workers, done, running, settings.memory_mb)
     report = BatchReport(entries, time.perf_counter() - started)
     write_atomic(outdir / REPORT_NAME, json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
     return report
@@ -418,7 +419,7 @@ def _plan_jobs(entries: list[Entry], outdir: Path, settings: BatchSettings) -> l
         if previous is not None:
             entry.outcome = Outcome.skipped(previous)
             continue
-        jobs.append(Job(item, target, settings.timeout, settings.entry, options))
+        jobs.append(Job(item, target, settings.timeout, settings.entry, options, settings.memory_mb))
     for entry in entries:  # repeats of a settled input share its outcome now
         if entry.same_as and first[entry.output].outcome is not None:
             entry.outcome = first[entry.output].outcome
