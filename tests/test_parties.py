@@ -296,3 +296,14 @@ def test_label_before_a_colon_stays_in_the_text() -> None:
     person = parse_parties(["Консультант: нотариус – Нещерет Н.И."]).parties
     assert [(p.text, p.name, p.position) for p in person] == [
         ("Консультант: нотариус – Нещерет Н.И.", "Нещерет Н.И.", "нотариус")]
+
+
+def test_public_body_without_a_name_is_an_organization() -> None:
+    """«Совет ветеранов» stands on its own outside the school (a held-out plan's «КО, Совет
+    ветеранов»); a school's «Совет профилактики» and the members of a council are roles."""
+    assert [(p.kind, p.name) for p in parse_parties(["КО, Совет ветеранов"]).parties] == [
+        ("organization", "КО"), ("organization", "Совет ветеранов")]
+    assert [(p.kind, p.name) for p in parse_parties(["Совет профилактики"]).parties] == [
+        ("role", "Совет профилактики")]
+    assert [(p.kind, p.name) for p in parse_parties(["члены Совета ветеранов"]).parties] == [
+        ("role", "члены Совета ветеранов")]

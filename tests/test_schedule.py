@@ -306,3 +306,20 @@ def test_confidence_is_low_where_the_rules_guessed() -> None:
     assert normalize_schedule("до10.09", period).confidence == "low"  # glued text split
     inferred = Period(start=dt.date(2023, 1, 1), end=dt.date(2023, 12, 31), text="", inferred=True)
     assert normalize_schedule("Март", inferred).confidence == "low"  # a year from an inferred period
+
+
+@pytest.mark.parametrize("text", ["в установл. порядке", "В установленном порядке"])
+def test_established_order_is_per_schedule(text: str) -> None:
+    """"In the established order" (written short in a held-out ОСВОД plan): the time is set elsewhere."""
+    period = _period([dt.date(2025, 9, 1), dt.date(2026, 8, 31)])
+    result = normalize_schedule(text, period)
+    assert (result.kind, result.start, result.end) == ("per_schedule", None, None)
+
+
+def test_glued_text_rewrites_only_where_one_applies() -> None:
+    """The one search before the rewrites: text it rejects comes back unchanged, text it lets
+    through is rewritten as before ("20-24.11" gives the start day the end's month)."""
+    assert schedule_module._unglue("В течение года") == ("В течение года", False)
+    assert schedule_module._unglue("01.09.2023") == ("01.09.2023", False)
+    assert schedule_module._unglue("20-24.11") == ("20.11-24.11", False)
+    assert schedule_module._unglue("до10.09") == ("до 10.09", True)

@@ -74,6 +74,7 @@ class _Vocab:
     duties: frozenset[str]  # "УВР", "ВР": a comma list of them stays with its position
     bare_bodies: frozenset[str]  # "библиотека": an organization only with a name of its own
     stems: frozenset[str]  # first three letters of the listed words' forms (see _may_be_listed)
+    public_bodies: tuple[tuple[str, ...], ...]  # (head lemma, words after it): "совет ветеранов"
     abbreviations_upper: Mapping[str, AbbrKind]  # upper-cased abbreviation -> kind of the first listed
 
 
@@ -174,6 +175,7 @@ def _vocab() -> _Vocab:
         duties=frozenset(str(d).rstrip(".") for d in posts.get("duties") or []),
         bare_bodies=frozenset(_yo(str(w)).lower() for w in posts.get("bodies") or {}),
         stems=_listed_stems(lexicon),
+        public_bodies=tuple(tuple(_yo(str(phrase)).lower().split()) for phrase in posts.get("public_bodies") or {}),
         abbreviations_upper=_upper_map(abbreviations),
     )
 
@@ -849,7 +851,7 @@ def _kind_of(text: str) -> PartyKind | None:
     head = _head(text)
     if head.kind in ("report", "result", "none") or not head.nominative:
         return None
-    if head.kind == "group" and _names_outside_body(text, head):
+    if head.kind == "group" and (_names_outside_body(text, head) or _public_body(text, head)):
         return "organization"
     if head.kind in ("position", "group", "category"):
         return "role"
@@ -867,6 +869,16 @@ def _names_outside_body(text: str, head: _Head) -> bool:
     if not tokens or tokens[0] != head.token or len(tokens) < 3:
         return False
     return _abbr_kind(tokens[-1]) == "body" and _word(tokens[1]).genitive and not _is_abbreviation(tokens[1])
+
+
+def _public_body(text: str, head: _Head) -> bool:
+    """"Совет ветеранов": a collective body of its own outside the school (positions.yaml)."""
+    tokens = [t.bare for t in _tokens(text)]
+    if not tokens or tokens[0] != head.token:
+        return False
+    after = [_yo(t).lower() for t in tokens[1:]]
+    return any(list(phrase[1:]) == after[: len(phrase) - 1] and phrase[0] in _lemmas(tokens[0])
+               for phrase in _vocab().public_bodies)
 
 
 def _unnamed_body(text: str, head: _Head) -> bool:
