@@ -307,3 +307,16 @@ def test_public_body_without_a_name_is_an_organization() -> None:
         ("role", "Совет профилактики")]
     assert [(p.kind, p.name) for p in parse_parties(["члены Совета ветеранов"]).parties] == [
         ("role", "члены Совета ветеранов")]
+
+
+def test_participation_word_before_a_name_and_a_post_after_it() -> None:
+    """«Консультант Е.Г. Басова – социальный педагог …» (Уссурийск ЦССУ, 2018): the initials
+    before the surname still make a person after a post word, whose position is the post after
+    the dash; «Участники:» labels the group and stays in `text` only."""
+    cell = ["Консультант Е.Г. Басова – социальный педагог «Службы сопровождения замещающих семей»",
+            "Участники: граждане, желающие взять ребёнка в семью."]
+    assert [(p.kind, p.name, p.position) for p in parse_parties(cell).parties] == [
+        ("person", "Басова Е.Г.", "социальный педагог «Службы сопровождения замещающих семей»"),
+        ("role", "граждане, желающие взять ребёнка в семью", None),
+    ]
+    assert parse_parties(cell).parties[1].text == "Участники: граждане, желающие взять ребёнка в семью."

@@ -75,6 +75,7 @@ class _Vocab:
     bare_bodies: frozenset[str]  # "библиотека": an organization only with a name of its own
     stems: frozenset[str]  # first three letters of the listed words' forms (see _may_be_listed)
     public_bodies: tuple[tuple[str, ...], ...]  # (head lemma, words after it): "совет ветеранов"
+    participation: frozenset[str]  # "консультант": how a person takes part, not the post
     abbreviations_upper: Mapping[str, AbbrKind]  # upper-cased abbreviation -> kind of the first listed
 
 
@@ -175,6 +176,7 @@ def _vocab() -> _Vocab:
         duties=frozenset(str(d).rstrip(".") for d in posts.get("duties") or []),
         bare_bodies=frozenset(_yo(str(w)).lower() for w in posts.get("bodies") or {}),
         stems=_listed_stems(lexicon),
+        participation=frozenset(_yo(str(w)).lower() for w in posts.get("participation") or {}),
         public_bodies=tuple(tuple(_yo(str(phrase)).lower().split()) for phrase in posts.get("public_bodies") or {}),
         abbreviations_upper=_upper_map(abbreviations),
     )
@@ -359,8 +361,12 @@ def _find_persons(text: str) -> tuple[_Person, ...]:
     """Persons named by surname and initials (either order) or by surname, name and patronymic."""
     masked = _mask(text)
     found: list[_Person] = []
-    for match in _PERSON_RE.finditer(masked):
+    pos = 0
+    while (match := _PERSON_RE.search(masked, pos)) is not None:
+        pos = match.end()
         if _blocked(masked[: match.start()]) or not _looks_like_surname(match["s1"] or match["s2"]):
+            if match["a1"]:  # "Консультант Е.Г. Басова": the initials may open a name of their own
+                pos = match.start("a1")
             continue
         found.append(_Person(match.start(), match.end(), _person_name(match)))
     for match in _WORD3_RE.finditer(masked):
@@ -1074,7 +1080,7 @@ def _to_party(piece: _Piece, role: str | None) -> Party | str:
         body = _body(piece.text, (person.start, person.end))
         return Party(text=piece.text, name=person.name, kind="person", role=role, body=body,
                      position=_position_of(piece.text, person))
-    name = _normalize_name(piece.text)
+    name = _normalize_name(_labelled(piece.text))
     kind = _kind_of(name)
     if kind is None:
         return _fold(piece.text)
@@ -1088,14 +1094,26 @@ def _to_party(piece: _Piece, role: str | None) -> Party | str:
                  confidence="low" if guessed else "high")
 
 
+def _labelled(text: str) -> str:
+    """What a label before a colon labels ("Участники: граждане, …" -> "граждане, …"); the label,
+    a position or group word, says how the party takes part and stays in `text` only."""
+    colon = _mask(text).find(":")
+    if colon <= 0:
+        return text
+    after = text[colon + 1 :].strip()
+    if not after or _head(text[:colon]).kind not in ("position", "group"):
+        return text
+    return after
+
+
 def _position_of(text: str, person: _Person) -> str | None:
     """The post written next to the name, before it ("Директор школы Смирнова О.Н.") or after it
     ("Смирнова О.Н., директор МБОУ …"), as written (contract 1.1)."""
-    for part in (text[: person.start], text[person.end :]):
-        part = part.strip(" ,;:–—-")
-        if part and _head(part).kind == "position":
-            return _normalize_name(part)
-    return None
+    posts = [part for part in (text[: person.start].strip(" ,;:–—-"), text[person.end :].strip(" ,;:–—-"))
+             if part and _head(part).kind == "position"]
+    if len(posts) == 2 and _yo(posts[0]).lower() in _vocab().participation:
+        posts = posts[1:]  # "Консультант Е.Г. Басова – социальный педагог …": how she takes part, then her post
+    return _normalize_name(posts[0]) if posts else None
 
 
 def _pieces(paragraphs: Sequence[str]) -> list[_Piece]:
