@@ -259,3 +259,11 @@ def test_write_hints_refuses_bad_ones_and_writes_good_ones(tmp_path: Path) -> No
     assert not (tmp_path / "p.docx.hints.yaml").exists()
     write_hints(plan, {"period": "2021", "columns": {3: "responsible"}})
     assert read_hints(plan) == {"period": "2021", "columns": {3: "responsible"}}
+
+
+def test_extract_has_a_time_limit(tmp_path: Path) -> None:
+    out = tmp_path / "k.json"
+    result = CliRunner().invoke(main, ["extract", str(SAMPLE_DIR / "scans" / "khmao_2023.pdf"), "-o", str(out),
+                                       "--timeout", "0.5"])
+    assert result.exit_code == 1
+    assert json.loads(out.read_text(encoding="utf-8"))["error"]["code"] == "timeout"

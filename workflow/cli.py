@@ -18,6 +18,7 @@ from workflow.compare_cli import compare_command
 from workflow.debug import debug_command
 from workflow.export import export_command
 from workflow.hints import OptionLayers
+from workflow.limits import deadline
 from workflow.validate import validate_command
 
 
@@ -36,8 +37,10 @@ def main(verbose: int) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Output file (one input) or folder (several inputs); stdout when absent.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=600.0, show_default=True,
+              help="Seconds one file may take before it fails with `timeout`.")
 @extraction_options
-def extract(files: tuple[Path, ...], output: Path | None, options: OptionLayers) -> None:
+def extract(files: tuple[Path, ...], output: Path | None, timeout: float, options: OptionLayers) -> None:
     """Extract the plan of each FILE as canonical JSON.
 
     Exit 0 when every file gave a plan, 1 when any gave an error object instead.
@@ -52,7 +55,9 @@ def extract(files: tuple[Path, ...], output: Path | None, options: OptionLayers)
     failed = False
     for path in files:
         try:
-            text = to_json(run(path, options.for_file(path)))
+            with deadline(timeout):
+                plan = run(path, options.for_file(path))
+            text = to_json(plan)
         except ExtractionError as exc:
             failed = True
             text = to_json(error_document(exc, path.name))
