@@ -25,7 +25,7 @@ from parsers.layout import Cell, Paragraph, Table, TextStyle
 _HYPHEN_END = re.compile(r"\w[-\u00ad\u2010\u2011]\s*$")
 _READS_ON = re.compile(r"^[a-zа-яё0-9(,;:.)»\"-]")  # text that cannot open a cell of its own
 _SENTENCE_END = ".!?;"
-_OPENERS = ",:(«\"“„"  # a text ending in one of these goes on
+_OPENERS = ",:;(«\"“„"  # a text ending in one of these goes on
 
 
 @dataclass
@@ -365,6 +365,7 @@ def _number_of(item: RawActivity) -> str | None:
 class SplitSettings:
     full_lines: float = 0.75  # a cell whose text ends within this many line heights of the page's cut was full
     wrap_slack: float = 1.0  # pt of doubt about a line's end: a word this close to fitting did not fit
+    kept_lines: float = 1.25  # one more line's room a cell may leave where its paragraph below keeps two lines
 
 
 SPLIT = SplitSettings()
@@ -391,11 +392,20 @@ def _text_bottom(cell: Cell, page: int | None) -> float | None:
     return max(bottoms) if bottoms else None
 
 
-def full_at_cut(cell: Cell, cut: float, page: int | None, line_height: float, settings: SplitSettings) -> bool:
+def full_at_cut(cell: Cell, cut: float, page: int | None, line_height: float, settings: SplitSettings,
+                kept_together: bool = False) -> bool:
     """The cell's text on the page before the break reaches the cut: one more line would not
-    have fitted, so its text may go on."""
+    have fitted, so its text may go on. Where the paragraph going on below has two lines or
+    more (`kept_together`), one line's room may stay empty: Word keeps at least two lines of a
+    paragraph on each side of a break (widow and orphan control)."""
     bottom = _text_bottom(cell, page)
-    return bottom is not None and cut - bottom <= settings.full_lines * line_height
+    room = settings.full_lines + (settings.kept_lines if kept_together else 0.0)
+    return bottom is not None and cut - bottom <= room * line_height
+
+
+def _two_lines(cell: Cell, line_height: float) -> bool:
+    first = _first_paragraph(cell)
+    return first is not None and first.bbox is not None and first.bbox[3] - first.bbox[1] >= 1.5 * line_height
 
 
 def _first_text(cell: Cell) -> str:
@@ -457,7 +467,8 @@ def stopped_short(above: Cell, below: Cell, page: int | None, pad: float, line_h
 
 
 def _asks_for_more(text: str) -> bool:
-    """A text that cannot end a cell: cut in a hyphen, or ending in a comma, a colon or an open bracket."""
+    """A text that cannot end a cell: cut in a hyphen, or ending in a comma, a colon, a
+    semicolon (an enumeration's last item ends in a full stop) or an open bracket."""
     return bool(_HYPHEN_END.search(text)) or text.rstrip()[-1:] in _OPENERS
 
 
@@ -497,8 +508,8 @@ def is_split_row(table: Table, above: int, below: int, columns: list[ColumnSpec]
     line_height = _line_height(table)
     if not going_on or cut_row.bbox is None or line_height is None:
         return False
-    if not all(not a.is_blank and full_at_cut(a, cut_row.bbox[3], cut_row.page, line_height, settings)
-               for a, _ in going_on):
+    if not all(not a.is_blank and full_at_cut(a, cut_row.bbox[3], cut_row.page, line_height, settings,
+                                              _two_lines(b, line_height)) for a, b in going_on):
         return False
     pad = _padding(table)
     activity = {c.index for c in columns if c.role == "activity"}

@@ -22,7 +22,9 @@ from extractor.output import to_json
 from parsers import parse
 from parsers.errors import ExtractionError
 from parsers.layout import Paragraph, Table
-from parsers.pdf import parse_pdf
+from parsers.pdf import DEFAULT, _drop_running_lines, _Page, parse_pdf
+from parsers.pdf_tables import TableFound
+from parsers.pdf_text import Line, Word
 from tests.conftest import SAMPLE_DIR, extracted, pretty
 from tests.seedtext import SAMPLES
 
@@ -148,6 +150,24 @@ def test_running_heads_and_page_numbers_are_dropped() -> None:
     assert not any(p.strip().isdigit() for p in paragraphs)
     cells = [c.text for b in document.blocks if isinstance(b, Table) for c in b.cells]
     assert not any(RUNNING_HEAD in c for c in cells)
+
+
+def _line(text: str, top: float, page: int) -> Line:
+    return Line([Word(text, 60.0, 60.0 + 6 * len(text), top, top + 12.0, 12.0, True, False)], page)
+
+
+def test_a_caption_repeated_at_the_top_of_the_body_is_no_running_head() -> None:
+    # each part of the plan opens a page with the same caption, where the body starts (a table
+    # going on from the page before starts there too); the running head stands above it
+    def page(number: int, caption: bool, table_top: float) -> _Page:
+        lines = [_line("Дорожная карта", 20.0, number)] + ([_line("ПЕРЕЧЕНЬ МЕРОПРИЯТИЙ", 44.0, number)] * caption)
+        found = TableFound(Table(n_cols=1, page=number), (50.0, table_top, 550.0, 800.0), [], [])
+        return _Page(number, 600.0, 842.0, lines, [found])
+
+    pages = [page(1, True, 80.0), page(2, False, 42.0), page(3, True, 80.0)]
+    _drop_running_lines(pages, DEFAULT)
+    assert [[line.text for line in p.lines] for p in pages] == [["ПЕРЕЧЕНЬ МЕРОПРИЯТИЙ"], [],
+                                                                ["ПЕРЕЧЕНЬ МЕРОПРИЯТИЙ"]]
 
 
 # --- unreadable, locked and damaged PDFs -------------------------------------------------------

@@ -193,6 +193,28 @@ def test_comma_at_the_cut_joins_a_cell_that_ends_short() -> None:
     assert [p.text for p in plan.activities[0].responsible] == ["Классные руководители", "заместитель директора"]
 
 
+def test_enumeration_going_on_over_the_cut_joins() -> None:
+    # a semicolon ends an item of an enumeration whose last item ends in a full stop
+    a = page_table(1, [HEADER, ["1.", C("Оборудование аудиторий: рации, мобильные устройства;", 2), "2015",
+                                "Директор"]])
+    b = page_table(2, [["", C("Стол с микролифтом.", width=100), "", ""], ["2.", "Второе", "Март", "Отдел"]])
+    assert titles(plan_of([a, b])) == ["Оборудование аудиторий: рации, мобильные устройства; Стол с микролифтом.",
+                                       "Второе"]
+
+
+def test_a_line_left_empty_above_the_cut_by_widow_control_still_joins() -> None:
+    # Word keeps two lines of a paragraph on each side of a break: the activity stops a line
+    # short of the cut, and its paragraph goes on below with two lines
+    a = page_table(1, [HEADER, ["2.", C("Организация обучения специалистов по вопросам,", 2),
+                                C("Первый этап - 01.06.2016,", 2), C("Заместитель директора по учебной работе", 3)]])
+    b = page_table(2, [["", C("связанным с обеспечением доступности объектов и услуг", 2), C("далее - постоянно", 2),
+                        ""]])
+    plan = plan_of([a, b])
+    assert titles(plan) == ["Организация обучения специалистов по вопросам, связанным с обеспечением "
+                            "доступности объектов и услуг"]
+    assert plan.activities[0].schedule.text == "Первый этап - 01.06.2016, далее - постоянно"
+
+
 def test_short_section_row_above_the_cut_is_not_joined_to_the_one_below() -> None:
     a = page_table(1, [HEADER, ["1.", "Первое", "Март", "Комитет"], [C("Декабрь 2016 года", span=4, width=90)]])
     b = page_table(2, [[C("финансовая деятельность", span=4, width=120, italic=True)],
