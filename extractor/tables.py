@@ -231,7 +231,26 @@ def columns_of(table: Table, start: int, end: int) -> list[ColumnSpec]:
         if rr is not None and role not in v.repeatable and best.get(role) != i:
             role = "other"
         columns.append(ColumnSpec(index=cell.col, header=header, role=role, sub_header=lower or None))
-    return columns
+    return _unnamed_numbers(table, end, columns)
+
+
+def _unnamed_numbers(table: Table, end: int, columns: list[ColumnSpec]) -> list[ColumnSpec]:
+    """A column whose header cell is empty and whose cells hold numbers (1, 2, 3 …) is the
+    number column, where the table has none: the «№» left out of the header."""
+    if any(c.role == "number" for c in columns):
+        return columns
+    grid = table.covering()
+    out = list(columns)
+    for i, col in enumerate(columns):
+        if col.header or col.role != "other":
+            continue
+        texts = [fold(cell.text) for r in range(end, table.n_rows) if (cell := grid[r][col.index]) is not None
+                 and cell.row == r and cell.col == col.index and not cell.is_blank]
+        numbered = sum(bool(_NUMBER_CELL.match(t)) for t in texts)
+        if len(texts) >= INFER_MIN_ROWS and numbered >= INFER_SHARE * len(texts):
+            out[i] = replace(col, role="number")
+            break
+    return out
 
 
 @dataclass(frozen=True)
@@ -342,6 +361,7 @@ def choose_tables(blocks: list[Block]) -> TableChoice:
 _DATE_LIKE = re.compile(
     rf"\b({MONTH_STEMS}|квартал|полугоди|ежемесячн|ежеквартальн|ежегодн|постоянно|в течение)"
     r"|\b\d{1,2}\.\d{2}(?:\.\d{2,4})?\b", re.IGNORECASE)
+_NUMBER_CELL = re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")  # a row's number: "1", "2.3", "4."
 INFER_MIN_ROWS = 3  # a table read without a header needs at least this many rows
 INFER_SHARE = 0.6  # share of a column's non-blank cells that must read as numbers / dates
 
@@ -370,7 +390,7 @@ def infer_columns(table: Table) -> list[ColumnSpec] | None:
     def share(texts: list[str], test: re.Pattern[str]) -> float:
         return sum(bool(test.search(t)) for t in texts) / len(texts)
 
-    numbers = [c for c, t in cols.items() if share(t, re.compile(r"^\d{1,3}(?:\.\d{1,3})*\.?$")) >= INFER_SHARE]
+    numbers = [c for c, t in cols.items() if share(t, _NUMBER_CELL) >= INFER_SHARE]
     dates = [c for c, t in cols.items() if c not in numbers and share(t, _DATE_LIKE) >= INFER_SHARE]
     rest = [c for c in cols if c not in numbers and c not in dates]
     if not dates or not rest:

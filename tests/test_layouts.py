@@ -252,3 +252,11 @@ def test_bare_number_heading_between_tables_joins_the_heading_after_it() -> None
     second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
     plan = plan_of(first, _p("II.", bold=True), _p("Совещание при директоре.", bold=True), second)
     assert [(s.number, s.title) for s in plan.sections] == [("II", "Совещание при директоре.")]
+
+
+def test_numbers_under_an_empty_header_cell_are_the_row_numbers() -> None:
+    t = table([["", "Содержание деятельности", "Сроки", "Ответств."], ["1", "Экскурсии", "май", "Воспитатели"],
+               ["2", "Встречи", "июнь", "Педагог-психолог"], ["3", "Игра «Карьера»", "ноябрь", "Воспитатели"]])
+    plan = plan_of(t)
+    assert [c.role for c in plan.columns] == ["number", "activity", "schedule", "responsible"]
+    assert [(a.number, a.extra) for a in plan.activities] == [("1", {}), ("2", {}), ("3", {})]
