@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from parsers.options import ParseOptions
 
 MAX_BYTES = 100 * 1024 * 1024  # larger submissions are refused, not read
+MAX_UNPACKED_BYTES = 512 * 1024 * 1024  # a Word/ODF package's parts, uncompressed, all together
+MAX_RATIO = 200  # a part this much larger than its compressed bytes (and over 16 MB) is a bomb
+_RATIO_FROM = 16 * 1024 * 1024
 
 
 def sniff(path: Path) -> str:
@@ -83,6 +86,25 @@ def parser(kind: str) -> Parser | None:
     return module
 
 
+def check_package(path: Path) -> None:
+    """Refuse (too_large) a zip package whose parts would inflate past the bounds, from the
+    sizes its directory declares, before any part is read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except zipfile.BadZipFile as exc:
+        raise ExtractionError("corrupt_file", f"the package is damaged: {exc}") from exc
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNPACKED_BYTES:
+        raise ExtractionError("too_large", f"части файла после распаковки занимают {total // 2**20} МБ; "
+                              f"предел {MAX_UNPACKED_BYTES // 2**20} МБ")
+    for info in infos:
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > _RATIO_FROM and ratio > MAX_RATIO:
+            raise ExtractionError("too_large", f"часть {info.filename} сжата в {ratio} раз: так сжимается "
+                                  "только бомба, не документ")
+
+
 def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
     """Read any supported file into the layout model (raises ExtractionError)."""
     from parsers.options import DEFAULT
@@ -96,6 +118,8 @@ def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
     kind = sniff(path)
     if kind in REFUSED:
         raise ExtractionError(*REFUSED[kind])
+    if kind in ("docx", "odt"):
+        check_package(path)
     reader = parser(kind)
     if reader is None:
         raise ExtractionError("unsupported_format", f"not a plan document ({kind})")

@@ -23,22 +23,34 @@ Quad = np.ndarray  # 4 x 2 float32 corners: top-left, top-right, bottom-right, b
 
 # --- loading ------------------------------------------------------------------------------
 
-def image_frames(path: Path) -> Iterator[tuple[np.ndarray, float]]:
-    """(grey image, dots per inch) for every frame of an image file (multi-page TIFF too)."""
+def image_frames(path: Path, settings: OcrSettings) -> Iterator[tuple[np.ndarray, float]]:
+    """(grey image, dots per inch) for every frame of an image file (multi-page TIFF too), one
+    at a time; a frame declaring more pixels than settings.max_image_pixels is refused before
+    it is decoded (too_large)."""
     try:
         with Image.open(path) as img:
             for frame in ImageSequence.Iterator(img):
+                check_pixels(frame.size, settings)
                 upright = ImageOps.exif_transpose(frame)
-                yield np.asarray(upright.convert("L")), _dpi_of(upright)
+                yield np.asarray(upright.convert("L")), dpi_of(upright, settings)
+    except Image.DecompressionBombError as exc:
+        raise ExtractionError("too_large", f"изображение слишком большое: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise ExtractionError("corrupt_file", f"the image cannot be read: {exc}") from exc
 
 
-def _dpi_of(img: Image.Image) -> float:
+def check_pixels(size: tuple[int, int], settings: OcrSettings) -> None:
+    if size[0] * size[1] > settings.max_image_pixels:
+        raise ExtractionError("too_large", f"изображение {size[0]}×{size[1]} точек: больше предела "
+                              f"{settings.max_image_pixels:,} точек".replace(",", " "))
+
+
+def dpi_of(img: Image.Image, settings: OcrSettings) -> float:
     dpi = img.info.get("dpi")
     # a stated resolution that makes the image larger than A3 is a default (96 or 72 dpi
-    # written by the scanning software), not the scan's: 2528x3507 px "at 96 dpi" is 37 in long
-    if dpi and float(dpi[0]) > 1 and max(img.size) / float(dpi[0]) <= MAX_PAGE_IN:
+    # written by the scanning software), not the scan's: 2528x3507 px "at 96 dpi" is 37 in long;
+    # one below min_stated_dpi would blow a small picture up to a poster
+    if dpi and float(dpi[0]) >= settings.min_stated_dpi and max(img.size) / float(dpi[0]) <= MAX_PAGE_IN:
         return float(dpi[0])
     return max(img.size) / A4_LONG_SIDE_IN
 
@@ -55,15 +67,25 @@ def pdf_page_images(path: Path, pages: list[int], settings: OcrSettings) -> Iter
         for number in pages:
             if not 1 <= number <= len(document):
                 raise ValueError(f"page {number} is outside 1..{len(document)}")
-            bitmap = document[number - 1].render(scale=settings.dpi / 72, grayscale=True)
+            page = document[number - 1]
+            width, height = page.get_size()  # points
+            pixels = (width * settings.dpi / 72) * (height * settings.dpi / 72)
+            if pixels > settings.max_page_pixels:
+                raise ExtractionError("too_large", f"страница {number}: {width / 72:.0f}×{height / 72:.0f} дюймов, "
+                                      f"при {settings.dpi} точках на дюйм больше предела")
+            bitmap = page.render(scale=settings.dpi / 72, grayscale=True)
             yield np.asarray(bitmap.to_pil().convert("L"))
     finally:
         document.close()
 
 
 def resample(gray: np.ndarray, dpi: float, settings: OcrSettings) -> np.ndarray:
-    """The image at the working resolution."""
+    """The image at the working resolution; refused (too_large) when that is more pixels than
+    settings.max_page_pixels, before any resize."""
     factor = settings.dpi / dpi
+    if gray.shape[0] * gray.shape[1] * factor * factor > settings.max_page_pixels:
+        raise ExtractionError("too_large", f"изображение {gray.shape[1]}×{gray.shape[0]} точек при {dpi:.0f} "
+                              f"точках на дюйм: страница больше допустимой")
     if abs(factor - 1) < 0.02:
         return gray
     interpolation = cv2.INTER_CUBIC if factor > 1 else cv2.INTER_AREA

@@ -12,6 +12,11 @@ class OcrSettings:
     languages: str = "rus+eng"  # Russian text, Latin letters of the odd abbreviation
     workers: int = max(1, min(os.cpu_count() or 1, 4))  # pages OCR'd in parallel
 
+    # bounds: memory per page does not depend on what a file declares
+    max_image_pixels: int = 120_000_000  # an image file larger than this is refused (A3 at 600 dpi is 70 M)
+    max_page_pixels: int = 36_000_000  # a page at `dpi`: twice A3 at 300 dpi; a larger one is refused
+    min_stated_dpi: float = 50.0  # a stated resolution below this is not a scan's (taken as an A4 sheet)
+
     # light: the page divided by its own background (a closing wider than any glyph)
     background_scale: float = 0.25
     background_kernel: int = 15  # at background_scale: 60 px, 5 mm at 300 dpi

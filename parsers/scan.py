@@ -14,8 +14,11 @@ parallel threads. Positions are in points (1/72 inch) of the straightened page, 
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,8 +75,8 @@ def parse_image(path: str | Path, settings: OcrSettings = SETTINGS) -> Document:
     """An image file (PNG, JPEG, TIFF; every page of a multi-page TIFF) as a Document with
     format "image" and ocr=True."""
     check_available(settings)
-    frames = [resample(gray, dpi, settings) for gray, dpi in image_frames(Path(path))]
-    pages = read_pages(frames, list(range(1, len(frames) + 1)), settings)
+    frames = (resample(gray, dpi, settings) for gray, dpi in image_frames(Path(path), settings))
+    pages = read_pages(frames, None, settings)
     return Document(blocks=[b for p in pages for b in p.blocks], format="image", pages=len(pages), ocr=True,
                     warnings=[w for p in pages for w in p.warnings])
 
@@ -96,16 +99,26 @@ def ocr_pdf_pages(path: str | Path, pages: list[int], settings: OcrSettings = SE
     (OcrSettings.workers threads).
     """
     check_available(settings)
-    images = list(pdf_page_images(Path(path), pages, settings))
-    return read_pages(images, pages, settings)
+    return read_pages(pdf_page_images(Path(path), pages, settings), pages, settings)
 
 
-def read_pages(images: list[np.ndarray], numbers: list[int], settings: OcrSettings = SETTINGS) -> list[OcrPage]:
-    """Page images at settings.dpi read in parallel, results in input order."""
-    if len(images) <= 1 or settings.workers <= 1:
-        return [read_page(img, n, settings) for img, n in zip(images, numbers, strict=True)]
+def read_pages(images: Iterable[np.ndarray], numbers: Sequence[int] | None,
+               settings: OcrSettings = SETTINGS) -> list[OcrPage]:
+    """Page images at settings.dpi (numbered 1, 2, … when `numbers` is None) read in parallel,
+    results in input order. Images are taken from the iterable only as workers free up, so at
+    most settings.workers pages are in memory however many the document has."""
+    numbered = zip(images, numbers if numbers is not None else count(1), strict=numbers is not None)
+    if settings.workers <= 1:
+        return [read_page(img, n, settings) for img, n in numbered]
+    out: list[OcrPage] = []
     with ThreadPoolExecutor(max_workers=settings.workers) as pool:
-        return list(pool.map(lambda job: read_page(job[0], job[1], settings), zip(images, numbers, strict=True)))
+        running: deque[Future[OcrPage]] = deque()
+        for img, n in numbered:
+            if len(running) >= settings.workers:
+                out.append(running.popleft().result())
+            running.append(pool.submit(read_page, img, n, settings))
+        out += [job.result() for job in running]
+    return out
 
 
 # --- one page -----------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 from extractor import extract
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
-from bench_large_table import write_plan  # noqa: E402 (the benchmark's own generator)
+from bench_large_table import write_plan  # the benchmark's own generator
 
 
 def test_five_thousand_rows_convert_in_seconds(tmp_path: Path) -> None:

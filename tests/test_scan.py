@@ -109,7 +109,7 @@ def test_ocr_is_deterministic() -> None:
 # --- orientation, errors, warnings --------------------------------------------------------
 
 def _photo_page() -> np.ndarray:
-    gray, dpi = next(image_frames(PHOTO))
+    gray, dpi = next(image_frames(PHOTO, SETTINGS))
     return resample(gray, dpi, SETTINGS)
 
 
@@ -266,10 +266,10 @@ def test_dashes_by_length() -> None:
 def test_a_default_resolution_that_makes_no_page_is_ignored() -> None:
     from PIL import Image
 
-    from parsers.ocr_image import A4_LONG_SIDE_IN, _dpi_of
+    from parsers.ocr_image import A4_LONG_SIDE_IN, dpi_of
 
     scan = Image.new("L", (2528, 3507))
     scan.info["dpi"] = (96, 96)  # written by the scanning software: 37 inches long
-    assert abs(_dpi_of(scan) - 3507 / A4_LONG_SIDE_IN) < 1e-6
+    assert abs(dpi_of(scan, SETTINGS) - 3507 / A4_LONG_SIDE_IN) < 1e-6
     scan.info["dpi"] = (300, 300)
-    assert _dpi_of(scan) == 300
+    assert dpi_of(scan, SETTINGS) == 300

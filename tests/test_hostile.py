@@ -1,0 +1,119 @@
+"""Hostile and broken inputs give the contract's error object with a stable code, in bounded
+memory (issue 15): pixel bombs, absurd resolutions, giant PDF pages, Word packages that inflate
+to gigabytes. Each file is built here, byte by byte where the libraries would refuse to."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image
+
+from extractor import extract
+from parsers.errors import ExtractionError
+from parsers.ocr_image import image_frames, resample
+from parsers.ocr_settings import SETTINGS
+from tests.conftest import sample_path
+
+
+def _png_header_only(width: int, height: int) -> bytes:
+    """A PNG declaring width×height grey pixels, with one compressed row of data (a bomb's shape)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" + b"\xff" * min(width, 1000))
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def _error(path: Path) -> ExtractionError:
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    return info.value
+
+
+def test_a_pixel_bomb_is_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_header_only(60000, 60000))
+    error = _error(path)
+    assert error.code == "too_large"
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_a_large_image_is_refused_before_decoding(tmp_path: Path) -> None:
+    path = tmp_path / "big.png"
+    path.write_bytes(_png_header_only(12000, 11000))  # 132 M pixels: under PIL's bomb limit, over ours
+    with pytest.raises(ExtractionError) as info:
+        next(image_frames(path, SETTINGS))
+    assert info.value.code == "too_large" and "12000×11000" in info.value.message
+
+
+def test_a_tiny_stated_resolution_is_not_believed(tmp_path: Path) -> None:
+    """A picture claiming 2 dpi would be blown up 150×; it is taken as an A4 sheet instead."""
+    path = tmp_path / "two-dpi.png"
+    Image.new("L", (1240, 1754), 255).save(path, dpi=(2, 2))
+    ((gray, dpi),) = list(image_frames(path, SETTINGS))
+    assert dpi == pytest.approx(1754 / 11.69)
+    assert resample(gray, dpi, SETTINGS).shape[0] == pytest.approx(3508, abs=2)
+    error = _error(path)
+    assert error.code != "too_large"  # a blank page: a plan is not found, memory stays small
+
+
+def test_resample_refuses_a_page_too_large_before_resizing() -> None:
+    small = np.full((1000, 1000), 255, dtype=np.uint8)
+    with pytest.raises(ExtractionError) as info:
+        resample(small, 10.0, SETTINGS)  # 30× up: 900 M pixels
+    assert info.value.code == "too_large"
+
+
+def test_a_giant_pdf_page_is_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "giant.pdf"
+    pdf = pypdfium2.PdfDocument.new()
+    page = pdf.new_page(200 * 72, 200 * 72)  # 200 × 200 inches, no text: OCR would render it
+    image = pypdfium2.PdfImage.new(pdf)
+    bitmap = pypdfium2.PdfBitmap.from_pil(Image.new("L", (100, 100), 128).convert("RGB"))
+    image.set_bitmap(bitmap)
+    image.set_matrix(pypdfium2.PdfMatrix().scale(200 * 72, 200 * 72))
+    page.insert_obj(image)
+    page.gen_content()
+    pdf.save(path)
+    error = _error(path)
+    assert error.code in ("too_large", "ocr_unavailable") and "дюймов" in error.message
+
+
+def test_a_word_package_that_inflates_to_gigabytes_is_too_large(tmp_path: Path) -> None:
+    """A real sample with a document.xml padded by 600 MB of spaces (compressed to about 600 KB)."""
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(sample_path("zima_2024")) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                with dst.open("word/document.xml", "w", force_zip64=True) as fh:
+                    fh.write(data[:-len(b"</w:document>")])
+                    chunk = b" " * (1 << 20)
+                    for _ in range(600):
+                        fh.write(chunk)
+                    fh.write(b"</w:document>")
+            else:
+                dst.writestr(info, data)
+    assert path.stat().st_size < 5 * 2**20
+    error = _error(path)
+    assert error.code == "too_large" and "МБ" in error.message
+
+
+def test_a_compression_ratio_alone_gives_it_away(tmp_path: Path) -> None:
+    path = tmp_path / "ratio.docx"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(sample_path("zima_2024")) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("word/media/padding.bin", b"\x00" * (64 * 2**20))  # 64 MB of zeros: about 64 KB packed
+    path.write_bytes(buffer.getvalue())
+    error = _error(path)
+    assert error.code == "too_large" and "padding.bin" in error.message
