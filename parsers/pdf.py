@@ -264,9 +264,30 @@ def _drop_page_numbers(pages: list[_Page], settings: PdfSettings) -> None:
         page.lines = [line for line in page.lines if id(line) not in zone]
 
 
+def _body_margins(pages: list[_Page]) -> tuple[float, float] | None:
+    """How far from the page's top and bottom edges the body reaches: as far as a table does
+    (a table going on over pages fills them from margin to margin). None without tables."""
+    tables = [(t.bbox[1], p.height - t.bbox[3]) for p in pages for t in p.tables]
+    if not tables:
+        return None
+    return min(top for top, _ in tables), min(bottom for _, bottom in tables)
+
+
+def _in_margin(line: Line, page: _Page, body: tuple[float, float] | None, settings: PdfSettings) -> bool:
+    """The line stands above or below the body, where running heads and footers are."""
+    if body is None:
+        return True
+    tol = settings.running_tolerance
+    return line.bottom <= body[0] + tol or page.height - line.top <= body[1] + tol
+
+
 def _drop_running_lines(pages: list[_Page], settings: PdfSettings) -> None:
-    """Lines repeated (digits aside) at one place on several pages, outside tables."""
-    zone = {p.number: _zone_lines(p, settings) for p in pages}
+    """Lines repeated (digits aside) at one place on several pages, outside tables and in the
+    page's margin: a heading repeated at the top of the body (each part of a plan opening a
+    page with the same caption) is text."""
+    body = _body_margins(pages)
+    zone = {p.number: [line for line in _zone_lines(p, settings) if _in_margin(line, p, body, settings)]
+            for p in pages}
     seen: Counter[tuple[str, int]] = Counter()
     for page in pages:
         seen.update({_running_key(line, settings) for line in zone[page.number]})
