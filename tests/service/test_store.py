@@ -24,7 +24,7 @@ def test_settings_come_from_the_environment_and_are_frozen(tmp_path: Path) -> No
     assert settings.db_url == f"sqlite:///{tmp_path / 'roadmap.sqlite3'}"
     assert settings.visibility_timeout > settings.hard_time_limit > settings.soft_time_limit > settings.job_timeout
     with pytest.raises(ValueError):
-        settings.workers = 5  # type: ignore[misc]
+        settings.workers = 5
     assert Settings.from_env(settings.environ()) == settings
     with pytest.raises(SettingsError, match="ROADMAP_WORKERS"):
         Settings.from_env({"ROADMAP_WORKERS": "ноль"})

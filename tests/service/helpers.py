@@ -1,0 +1,156 @@
+"""Shared steps of the service's tests: settings in a temporary folder, uploads of the sample
+plans, waiting for a batch, a Redis server and Celery workers of their own."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from service.config import Settings
+from tests.seedtext import ROOT
+
+SAMPLES = ROOT / "samples"
+BROKEN = ("broken.docx", b"PK\x03\x04 this is not a Word package")
+ROADMAP = Path(sys.executable).with_name("roadmap")
+
+
+def make_settings(folder: Path, **changes: Any) -> Settings:
+    values: dict[str, Any] = {"data_dir": folder, "workers": 2, "lease_seconds": 2.0, "rate_limit": "100000/minute",
+                              "webhook_backoff": 0.2, "cleanup_interval": 3600.0, "max_tasks_per_child": 20}
+    values.update(changes)
+    return Settings(**values)
+
+
+def sample(name: str) -> tuple[str, bytes]:
+    path = SAMPLES / name
+    return path.name, path.read_bytes()
+
+
+def files(*items: tuple[str, bytes]) -> list[tuple[str, tuple[str, bytes]]]:
+    return [("files", item) for item in items]
+
+
+def zipped(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def wait_batch(client: httpx.Client, batch_id: str, timeout: float = 90.0, **kwargs: Any) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        response = client.get(f"/api/v1/batches/{batch_id}", **kwargs)
+        assert response.status_code == 200, response.text
+        batch: dict[str, Any] = response.json()
+        if batch["status"] == "finished":
+            return batch
+        assert time.monotonic() < deadline, f"the batch did not finish: {batch['counts']}"
+        time.sleep(0.2)
+
+
+def wait_job(client: httpx.Client, job_id: str, timeout: float = 90.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job: dict[str, Any] = client.get(f"/api/v1/jobs/{job_id}").json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() < deadline, f"the job did not finish: {job}"
+        time.sleep(0.1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until(check: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+class Redis:
+    """A redis-server of the tests' own on a free loopback port, stopped by its PID."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
+
+        def up() -> bool:
+            try:
+                return bool(redis.Redis.from_url(self.url, socket_timeout=1).ping())
+            except redis.RedisError:
+                return False
+
+        wait_until(up, 10, "redis-server")
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
+def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes] | subprocess.Popen[Any], grace: float = 15.0) -> None:
+    """SIGTERM to the process (by its PID), SIGKILL if it has not ended within `grace`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def worker(settings: Settings, log: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+    """`roadmap worker` on the settings' data folder and broker."""
+    return start([str(ROADMAP), "worker", "--concurrency", str(concurrency), "--loglevel", "WARNING"],
+                 settings.environ(), log)
+
+
+def children(pid: int) -> set[int]:
+    """Every descendant of a process, read from /proc."""
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                kids = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for kid in map(int, kids):
+                if kid not in found:
+                    found.add(kid)
+                    todo.append(kid)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
