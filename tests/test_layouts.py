@@ -260,3 +260,9 @@ def test_numbers_under_an_empty_header_cell_are_the_row_numbers() -> None:
     plan = plan_of(t)
     assert [c.role for c in plan.columns] == ["number", "activity", "schedule", "responsible"]
     assert [(a.number, a.extra) for a in plan.activities] == [("1", {}), ("2", {}), ("3", {})]
+
+
+def test_a_column_headed_by_a_post_names_the_responsible() -> None:
+    assert role_of("Воспитатель") == "responsible"
+    assert role_of("Докладывает") == "responsible"
+    assert role_of("Воспитательная работа") != "responsible"
