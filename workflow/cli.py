@@ -12,6 +12,7 @@ from extractor.output import error_document, to_json, write_atomic
 from models import Plan
 from models.schema import render
 from parsers.errors import ExtractionError
+from service.cli import keys_group, serve_command, worker_command
 from workflow.batch import batch_command
 from workflow.cli_options import extraction_options
 from workflow.compare_cli import compare_command
@@ -87,6 +88,9 @@ main.add_command(export_command)
 main.add_command(validate_command)
 main.add_command(compare_command)
 main.add_command(debug_command)
+main.add_command(serve_command)
+main.add_command(worker_command)
+main.add_command(keys_group)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,140 @@
+"""`roadmap serve`, `roadmap worker` and `roadmap keys`: the service's commands. Only click is
+imported here; the service itself is imported when a command runs, so that the other commands
+of `roadmap` start as fast as before."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from service.config import Settings
+
+_DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+                         help="Data folder (database, uploads, results); default $ROADMAP_DATA_DIR or ./roadmap-data.")
+
+
+def _settings(**overrides: Any) -> Settings:
+    from service.config import Settings, SettingsError
+
+    try:
+        return Settings.from_env(**overrides)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@_DATA_DIR
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local executor (default: cores).")
+@click.option("--executor", type=click.Choice(["local", "celery"]),
+              help="local: a process pool in this server (default); celery: jobs go to `roadmap worker` via Redis.")
+def serve_command(host: str, port: int, data_dir: Path | None, workers: int | None, executor: str | None) -> None:
+    """Run the extraction service (HTTP API under /api/v1, docs at /api/v1/docs)."""
+    import uvicorn
+
+    from service.api import create_app
+    from service.auth import any_active_key, is_loopback
+    from service.db import database
+
+    settings = _settings(data_dir=data_dir, workers=workers, executor=executor)
+    db = database(settings)
+    db.migrate()
+    if not any_active_key(db) and not (host == "localhost" or is_loopback(host)):
+        click.echo(f"внимание: ключей API нет, поэтому запросы не с 127.0.0.1 будут отклонены (401); "
+                   f"создайте ключ: roadmap keys create ИМЯ --data-dir {settings.data_dir}", err=True)
+    click.echo(f"данные: {settings.data_dir}; исполнитель: {settings.executor}; "
+               f"документация: http://{host}:{port}/api/v1/docs", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+
+
+@click.command("worker")
+@_DATA_DIR
+@click.option("--queues", default="fast,ocr", show_default=True,
+              help="Queues to take jobs from: fast (Word, text PDF), ocr (scans), or both.")
+@click.option("--concurrency", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker_command(data_dir: Path | None, queues: str, concurrency: int | None, loglevel: str) -> None:
+    """Run a Celery worker of the service (celery executor; broker $ROADMAP_BROKER_URL)."""
+    from celery.signals import worker_process_init
+
+    from service.celery_app import QUEUES, make_celery
+    from service.db import database
+    from service.executors import worker_started
+    from service.jobs import configure
+
+    settings = _settings(data_dir=data_dir, workers=concurrency, executor="celery")
+    unknown = set(queues.split(",")) - set(QUEUES)
+    if unknown:
+        raise click.UsageError(f"нет таких очередей: {', '.join(sorted(unknown))} (есть: {', '.join(QUEUES)})")
+    database(settings).migrate()
+    import extractor.pipeline  # noqa: F401  (imported once here, shared by the forked children)
+
+    configure(settings)
+
+    def child_started(**_: object) -> None:
+        worker_started(settings)
+
+    worker_process_init.connect(child_started, weak=False)
+    app = make_celery(settings)
+    app.worker_main(["worker", "--queues", queues, "--concurrency", str(settings.workers), "--loglevel", loglevel,
+                     "--hostname", f"roadmap-{os.getpid()}@%h", "--pool", "prefork",
+                     "--without-gossip", "--without-mingle"])
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """API keys of the service: create, list, revoke."""
+
+
+@keys_group.command("create")
+@click.argument("name")
+@_DATA_DIR
+def keys_create(name: str, data_dir: Path | None) -> None:
+    """Create a key; it is printed once and stored only as its hash."""
+    from service.auth import create_key
+    from service.db import database
+
+    db = database(_settings(data_dir=data_dir))
+    db.migrate()
+    row, key = create_key(db, name)
+    click.echo(key)
+    click.echo(f"ключ {row.id} «{name}» создан; сохраните его: он больше не будет показан", err=True)
+
+
+@keys_group.command("list")
+@_DATA_DIR
+def keys_list(data_dir: Path | None) -> None:
+    """List the keys (id, prefix, name, created, last used, revoked)."""
+    from service.auth import list_keys
+    from service.db import database
+
+    db = database(_settings(data_dir=data_dir))
+    db.migrate()
+    for row in list_keys(db):
+        state = f"отозван {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "действует"
+        used = f"{row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "—"
+        click.echo(f"{row.id}\t{row.prefix}…\t{row.name}\t{row.created_at:%Y-%m-%d %H:%M}\t{used}\t{state}")
+
+
+@keys_group.command("revoke")
+@click.argument("ident")
+@_DATA_DIR
+def keys_revoke(ident: str, data_dir: Path | None) -> None:
+    """Revoke a key by its id, name or prefix."""
+    from service.auth import revoke_key
+    from service.db import database
+
+    db = database(_settings(data_dir=data_dir))
+    db.migrate()
+    count = revoke_key(db, ident)
+    if not count:
+        raise click.ClickException(f"нет действующего ключа «{ident}»")
+    click.echo(f"отозвано ключей: {count}", err=True)
+
+
+__all__ = ["keys_group", "serve_command", "worker_command"]
