@@ -1,11 +1,14 @@
 """`roadmap export`: the workbook people open (sheets, header, widths, wrapping, filters, real
-dates) and the CSV, on the samples."""
+dates, the summary with each plan's completeness card, parties with positions, merged headers)
+and the CSV, on the samples; batch reports passed over; outputs with one set of permissions."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +16,21 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from extractor.output import write_atomic
 from models import Plan
 from tests.conftest import extracted
 from tests.seedtext import SAMPLES
 from workflow.cli import main
-from workflow.export import LoadedPlan, sheet_names, vocabulary
+from workflow.compare_card import party_text
+from workflow.export import (
+    LoadedPlan,
+    combined_columns,
+    extra_columns,
+    header_key,
+    readable_warning,
+    sheet_names,
+    vocabulary,
+)
 
 NAMES = sorted(SAMPLES.values())
 
@@ -55,10 +68,13 @@ def test_sheets_combined_overview_and_one_per_plan(workbook: openpyxl.Workbook) 
     vocab = vocabulary()
     plans = [extracted(n) for n in NAMES]
     assert workbook.sheetnames == [vocab.combined_sheet, vocab.overview_sheet,
-                                   "khmao_2023 2023", "Саров 2021-2022", "Тула 2020-2021",
+                                   "khmao_2023", "Саров 2021-2022", "Тула 2020-2021",
                                    "Вилюйский улус 2019-2021", "Зиминское городское… 2024"]
     combined = workbook[vocab.combined_sheet]
-    assert headers(combined) == [c.header for c in vocab.columns]
+    columns = combined_columns([Plan.model_validate(p) for p in plans])
+    assert headers(combined) == [c.header for c in columns]
+    assert headers(combined)[: len(vocab.columns) - 1] == [c.header for c in vocab.columns[:-1]]
+    assert headers(combined)[-1] == "Файл"
     assert combined.max_row == 1 + sum(len(p["activities"]) for p in plans)
     for name, plan in zip(NAMES, plans, strict=True):
         sheet = workbook[workbook.sheetnames[2 + NAMES.index(name)]]
@@ -69,7 +85,7 @@ def test_sheets_combined_overview_and_one_per_plan(workbook: openpyxl.Workbook) 
 
 def test_combined_rows_carry_the_plan_values(workbook: openpyxl.Workbook) -> None:
     combined = workbook[vocabulary().combined_sheet]
-    keys = [c.key for c in vocabulary().columns]
+    keys = [c.key for c in combined_columns([Plan.model_validate(extracted(n)) for n in NAMES])]
     rows = [dict(zip(keys, row, strict=True)) for row in combined.iter_rows(min_row=2, values_only=True)]
     tula = extracted("tula_2020-2021")
     tula_rows = [r for r in rows if r["file"] == "tula_2020-2021.docx"]
@@ -80,7 +96,7 @@ def test_combined_rows_carry_the_plan_values(workbook: openpyxl.Workbook) -> Non
         assert row["activity"] == activity["title"]
         assert row["schedule"] == activity["schedule"]["text"]
         assert row["result"] == activity["result"]
-        names = [p["name"] + (f" ({p['role']})" if p["role"] else "") for p in activity["responsible"]]
+        names = [party_text(p["name"], p["position"], p["role"]) for p in activity["responsible"]]
         assert row["responsible"] == ("; ".join(names) or None)
         section = next(s for s in tula["sections"] if s["id"] == activity["section"])
         assert row["section"] == f"{section['number']}. {section['title']}"
@@ -102,9 +118,9 @@ def test_made_for_people(workbook: openpyxl.Workbook) -> None:
         assert all(c.font.b for c in sheet[1])
         assert sheet.cell(row=2, column=1).alignment.wrap_text
     combined = workbook[vocab.combined_sheet]
-    for n, column in enumerate(vocab.columns, start=1):
+    for n, column in enumerate(vocab.columns[:-1], start=1):
         assert combined.column_dimensions[openpyxl.utils.get_column_letter(n)].width == column.width
-    start = [c.key for c in vocab.columns].index("start") + 1
+    start = [c.key for c in vocab.columns].index("start") + 1  # before the extra columns
     dated: list[Any] = [row[start - 1] for row in combined.iter_rows(min_row=2) if row[start - 1].value is not None]
     assert dated and all(c.is_date and c.number_format == vocab.date_format for c in dated)
     overview = workbook[vocab.overview_sheet]
@@ -115,7 +131,7 @@ def test_made_for_people(workbook: openpyxl.Workbook) -> None:
 
 def test_extra_columns_get_their_own_headers(workbook: openpyxl.Workbook) -> None:
     khmao = extracted("khmao_2023")
-    sheet = workbook["khmao_2023 2023"]
+    sheet = workbook["khmao_2023"]
     extra = [h for h in headers(sheet) if h not in {c.header for c in vocabulary().columns}]
     expected = list(dict.fromkeys(h for a in khmao["activities"] for h in a["extra"]))
     assert sorted(extra) == sorted(expected) and extra
@@ -130,15 +146,16 @@ def test_csv_of_all_activities(tmp_path: Path) -> None:
     assert export(*map(str, paths), "--csv", str(target)).exit_code == 0
     raw = target.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the UTF-8 only with the BOM
-    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True)))
+    assert raw.decode("utf-8-sig").startswith("Муниципалитет;№;Раздел")  # «;» by default, for Russian Excel
+    rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines(keepends=True), delimiter=";"))
     assert len(rows) == sum(len(extracted(n)["activities"]) for n in NAMES)
     zima = extracted("zima_2024")["activities"][0]
     first = next(r for r in rows if r["Файл"] == "zima_2024.docx")
     assert first["Мероприятие"] == zima["title"]
     assert first["Начало"] == (zima["schedule"]["start"] or "")  # ISO dates
-    semicolon = tmp_path / "semicolon.csv"
-    assert export(str(paths[0]), "--csv", str(semicolon), "--delimiter", ";").exit_code == 0
-    assert semicolon.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Муниципалитет;№;Раздел")
+    comma = tmp_path / "comma.csv"
+    assert export(str(paths[0]), "--csv", str(comma), "--delimiter", ",").exit_code == 0
+    assert comma.read_text(encoding="utf-8-sig").splitlines()[0].startswith("Муниципалитет,№,Раздел")
 
 
 def test_a_batch_folder_exports_its_plans_and_passes_over_errors(tmp_path: Path) -> None:
@@ -150,7 +167,7 @@ def test_a_batch_folder_exports_its_plans_and_passes_over_errors(tmp_path: Path)
     target = tmp_path / "out.xlsx"
     result = export(str(folder), "--xlsx", str(target))
     assert result.exit_code == 0, result.output
-    assert "broken.1234.json: passed over (error object: corrupt_file)" in result.stderr
+    assert "broken.1234.json: пропущен — объект ошибки: файл повреждён (corrupt_file)" in result.stderr
     assert openpyxl.load_workbook(target)[vocabulary().combined_sheet].max_row == 1 + len(
         extracted("zima_2024")["activities"])
 
@@ -162,7 +179,7 @@ def test_an_invalid_input_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "out.xlsx"
     result = export(str(good), str(bad), "--xlsx", str(target))
     assert result.exit_code == 1
-    assert "roadmap validate" in result.output
+    assert "roadmap validate" in result.output and "не JSON плана" in result.output
     assert not target.exists() and not list(tmp_path.glob("*.tmp"))
     assert export(str(good)).exit_code == 2  # no output named
 
@@ -197,3 +214,122 @@ def test_check_column_names_what_the_rules_guessed() -> None:
     sure = next(a for a in plan.activities
                 if a.schedule.confidence == "high" and all(p.confidence == "high" for p in a.responsible))
     assert rows[sure.number]["check"] is None
+
+
+# --- the summary, merged headers, positions, batch reports, permissions, Russian -----------
+
+ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row
+BATCH_REPORT = {"summary": {"inputs": 2, "converted": 1, "failed": 1}, "files": []}
+
+
+def test_the_summary_sheet_has_a_completeness_card_per_plan(workbook: openpyxl.Workbook) -> None:
+    vocab = vocabulary()
+    summary = workbook[vocab.overview_sheet]
+    assert vocab.overview_sheet == "Сводка"
+    heads = headers(summary)
+    for header in ("Мероприятий", "Доля с датами", "Доля с исполнителями", "Доля текста в JSON",
+                   "Замечания по видам", "Проверить"):
+        assert header in heads
+    rows = {r[1]: dict(zip(heads, r, strict=True)) for r in summary.iter_rows(min_row=2, values_only=True)}
+    tula = rows["tula_2020-2021.docx"]
+    assert tula["Мероприятий"] == 21 and tula["Доля с датами"] == 1 and tula["Доля текста в JSON"] == 1
+    khmao = rows["khmao_2023.docx"]
+    assert "не исполнитель: " in khmao["Замечания по видам"]  # warnings by kind, in Russian
+    assert "муниципалитет не указан" in khmao["Проверить"]
+    share = summary.cell(row=2, column=heads.index("Доля с датами") + 1)
+    assert share.number_format == "0%"
+
+
+def test_parties_carry_their_positions() -> None:
+    from workflow.export import activity_rows
+
+    data = extracted("zima_2024")
+    activity = data["activities"][0]
+    activity["responsible"] = [
+        {**activity["responsible"][0], "name": "Иванова И.И.", "kind": "person", "position": "зам. директора по ВР",
+         "role": None},
+    ]
+    rows = activity_rows(Plan.model_validate(data))
+    assert rows[0]["responsible"] == "Иванова И.И., зам. директора по ВР"
+
+
+def test_headers_that_mean_the_same_are_one_column() -> None:
+    assert header_key("Отметка о выполнении") == header_key("Отметка об исполнении") == \
+        header_key("ОТМЕТКА  О ВЫПОЛНЕНИИ")
+    assert header_key("Примечание") == header_key("Примечания")
+    assert header_key("Место проведения") != header_key("Примечание")
+    base = extracted("zima_2024")
+
+    def with_extra(header: str, value: str) -> Plan:
+        acts = [{**a, "extra": {header: value}} for a in base["activities"][:2]]
+        return Plan.model_validate({**base, "activities": acts})
+
+    plans = [with_extra("Отметка о выполнении", "да"), with_extra("Отметка об исполнении", "нет"),
+             with_extra("Отметка о выполнении", "да")]
+    columns = extra_columns(plans)
+    assert [c.header for c in columns] == ["Отметка о выполнении"]  # the header most values had
+    from workflow.export import activity_rows
+
+    assert activity_rows(plans[1])[0][columns[0].key] == "нет"
+
+
+def test_the_batch_report_named_among_the_files_is_passed_over(tmp_path: Path) -> None:
+    """`roadmap export out/*.json`: the shell names _report.json too."""
+    folder = tmp_path / "out"
+    paths = write_plans(folder, ["zima_2024"])
+    report = folder / "_report.json"
+    report.write_text(json.dumps(BATCH_REPORT), encoding="utf-8")
+    renamed = folder / "report-copy.json"  # a batch report under another name is one too
+    renamed.write_text(json.dumps(BATCH_REPORT), encoding="utf-8")
+    target = tmp_path / "out.xlsx"
+    result = export(*map(str, [*paths, report, renamed]), "--xlsx", str(target))
+    assert result.exit_code == 0, result.output
+    assert f"{report}: отчёт пакетной обработки, пропущен" in result.stderr
+    assert f"{renamed}: отчёт пакетной обработки, пропущен" in result.stderr
+
+
+def test_every_output_gets_the_permissions_of_the_json(tmp_path: Path) -> None:
+    paths = write_plans(tmp_path / "plans", ["zima_2024", "tula_2020-2021"])
+    json_out = tmp_path / "plan.json"
+    write_atomic(json_out, "{}")
+    out = {name: tmp_path / name for name in ("e.xlsx", "e.csv", "c.html", "c.xlsx")}
+    assert export(*map(str, paths), "--xlsx", str(out["e.xlsx"]), "--csv", str(out["e.csv"])).exit_code == 0
+    result = CliRunner().invoke(main, ["compare", *map(str, paths), "-o", str(out["c.html"]),
+                                       "--xlsx", str(out["c.xlsx"])])
+    assert result.exit_code == 0, result.output
+    mode = stat.S_IMODE(json_out.stat().st_mode)
+    assert mode & 0o044  # shared files, not mkstemp's 0600
+    assert {name: stat.S_IMODE(p.stat().st_mode) for name, p in out.items()} == dict.fromkeys(out, mode)
+
+
+def test_no_english_sentence_reaches_the_workbook_or_the_output(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    data = extracted("khmao_2023")
+    # JSON written before the extractor's messages were Russian: still Russian in the workbook
+    data["warnings"].append({"code": "schedule_unread", "message": "schedule not understood: Доп.график",
+                             "activity": 1})
+    data["warnings"].append({"code": "text_layer_replaced", "message": "page 1: a scanned image; read by OCR",
+                             "activity": None})
+    folder.mkdir()
+    (folder / "khmao.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    write_plans(folder, ["zima_2024"])
+    (folder / "broken.json").write_text(json.dumps(
+        {"error": {"code": "corrupt_file", "message": "x", "filename": "broken.docx"}}), encoding="utf-8")
+    (folder / "_report.json").write_text(json.dumps(BATCH_REPORT), encoding="utf-8")
+    target = tmp_path / "out.xlsx"
+    result = export(*sorted(map(str, folder.glob("*.json"))), "--xlsx", str(target), "--csv",
+                    str(tmp_path / "out.csv"))
+    assert result.exit_code == 0, result.output
+    assert not ENGLISH.search(result.output), result.output
+    texts = [str(c.value) for ws in openpyxl.load_workbook(target).worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str)]
+    found = [t for t in texts if ENGLISH.search(t)]
+    assert not found, found[:5]
+    assert "срок не прочитан: Доп.график" in texts
+    assert readable_warning("text_layer_replaced", "page 1: a scanned image; read by OCR") == \
+        "страница распознана заново"
+    assert readable_warning("row_skipped", "таблица 0, строка 3: «Итого»") == "таблица 0, строка 3: «Итого»"
+    usage = export(str(folder))  # no output named
+    assert usage.exit_code == 2 and "укажите, что записать" in usage.output
+    nothing = export(str(folder / "broken.json"), "--xlsx", str(tmp_path / "x.xlsx"))
+    assert nothing.exit_code == 1 and "Ошибка: нет планов для выгрузки" in nothing.output

@@ -1,13 +1,14 @@
 """`roadmap compare`: plans of several municipalities side by side.
 
-Canonical JSON files in -> a `Comparison` (topics across plans, a topics x plans matrix,
-timelines, responsibility and counts) -> one self-contained HTML report (Jinja2 template,
-inline CSS and SVG, no scripts) and, on request, the same tables as an Excel workbook
-(compare_xlsx.py).
+Canonical JSON files in -> a `Comparison` (a completeness card per plan, topics across plans,
+a topics x plans matrix, timelines, responsibility) -> one self-contained HTML report (Jinja2
+template, inline CSS and SVG, no scripts) and, on request, the same tables as an Excel workbook
+(compare_xlsx.py). Everything a person reads is Russian; codes stay as they are.
 """
 
 from __future__ import annotations
 
+import colorsys
 import json
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -20,22 +21,51 @@ from pydantic import ValidationError
 
 from extractor.output import write_atomic
 from models import Activity, Plan
+from workflow.compare_card import (
+    Card,
+    CardSettings,
+    card_of,
+    code_names,
+    is_batch_report,
+    is_english,
+    party_text,
+    plan_label,
+)
 from workflow.compare_charts import (
     Chart,
     ChartSettings,
     LaneSpec,
-    Span,
     axis_bounds,
     build_chart,
     cut,
     spans_of,
 )
-from workflow.compare_topics import Topic, TopicInput, TopicSettings, group_topics
+from workflow.compare_topics import Topic, TopicInput, TopicSettings, group_topics, word_vectors
 
-# Tableau 10: distinct on screen and in print, one colour per plan
+__all__ = ["plan_label"]
+
+# Tableau 10: distinct on screen and in print, one colour per plan; more plans get colours of
+# their own (palette()), so that no two plans share one
 PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
            "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
 NO_SECTION = "без раздела"
+
+
+def palette(n: int) -> list[str]:
+    """n distinct colours: Tableau 10 first, then hues a golden angle apart at three
+    lightness levels (never white or grey)."""
+    colours = list(PALETTE[:n])
+    i = 0
+    while len(colours) < n:
+        hue = (i * 0.381966 + 0.05) % 1.0
+        lightness = (0.42, 0.58, 0.34)[(i // 7) % 3]
+        saturation = (0.65, 0.5)[(i // 21) % 2]
+        r, g, b = colorsys.hls_to_rgb(hue, lightness, saturation)
+        colour = f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+        if colour not in colours:
+            colours.append(colour)
+        i += 1
+    return colours
 
 
 class PlanFileError(ValueError):
@@ -51,7 +81,9 @@ class PlanFileError(ValueError):
 class CompareSettings:
     topics: TopicSettings = field(default_factory=TopicSettings)
     charts: ChartSettings = field(default_factory=ChartSettings)
+    card: CardSettings = field(default_factory=CardSettings)
     min_plans_shared: int = 2  # a topic with activities of this many plans is "shared"
+    open_plan_charts_up_to: int = 10  # more plans: each plan's timeline starts folded
 
 
 @dataclass
@@ -73,6 +105,16 @@ class Skipped:
     filename: str
     code: str
     message: str
+
+    @property
+    def reason(self) -> str:
+        """The code in Russian words."""
+        return code_names().errors.get(self.code, self.code)
+
+    @property
+    def detail(self) -> str:
+        """The error's message where it is not English prose (older JSON)."""
+        return "" if is_english(self.message) else self.message
 
 
 @dataclass
@@ -115,27 +157,40 @@ class MatrixRow:
 class Comparison:
     plans: list[PlanView]
     skipped: list[Skipped]
+    cards: list[Card]
     counts: list[Counts]
     bodies: list[list[BodyCount]]  # per plan, most activities first
     shared: list[MatrixRow]  # topics of at least `min_plans_shared` plans
     single: list[MatrixRow]  # topics of one plan only
     charts: list[Chart]  # the combined chart first, then one per plan
     settings: CompareSettings
+    reports: list[str] = field(default_factory=list)  # batch reports among the inputs, passed over
+    vectors: bool = True  # whether the topics used word vectors (natasha installed)
+
+    @property
+    def review(self) -> list[PlanView]:
+        """Plans whose card asks for a second look."""
+        return [v for v, card in zip(self.plans, self.cards, strict=True) if card.needs_review]
 
 
 # --- input --------------------------------------------------------------------------------
 
-def load_inputs(paths: Sequence[Path]) -> tuple[list[Plan], list[Skipped]]:
-    """Plans from canonical JSON files; error objects are returned as skipped.
+def load_inputs(paths: Sequence[Path], reports: list[str] | None = None) -> tuple[list[Plan], list[Skipped]]:
+    """Plans from canonical JSON files; error objects are returned as skipped, batch reports
+    (named as `roadmap batch` names them or not) passed over and their names added to `reports`.
 
-    Raises PlanFileError for a file that is neither."""
+    Raises PlanFileError for a file that is none of these."""
     plans: list[Plan] = []
     skipped: list[Skipped] = []
     for path in paths:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise PlanFileError(path, f"not a JSON file ({exc})") from exc
+            raise PlanFileError(path, f"не файл JSON ({exc})") from exc
+        if is_batch_report(data):
+            if reports is not None:
+                reports.append(path.name)
+            continue
         if isinstance(data, dict) and set(data) == {"error"} and isinstance(data["error"], dict):
             error = data["error"]
             skipped.append(Skipped(str(error.get("filename", path.name)), str(error.get("code", "")),
@@ -146,7 +201,7 @@ def load_inputs(paths: Sequence[Path]) -> tuple[list[Plan], list[Skipped]]:
         except ValidationError as exc:
             first = exc.errors()[0]
             where = "/".join(str(p) for p in first["loc"]) or "(root)"
-            raise PlanFileError(path, f"not a canonical plan: {where}: {first['msg']}") from exc
+            raise PlanFileError(path, f"не канонический JSON плана: {where}: {first['msg']}") from exc
     return plans, skipped
 
 
@@ -162,26 +217,17 @@ def expand_inputs(paths: Sequence[Path]) -> list[Path]:
     return out
 
 
-def plan_label(plan: Plan) -> str:
-    """"Тула 2020–2021"; the file's base name where the plan names no municipality."""
-    name = plan.plan.municipality or Path(plan.source.filename).stem
-    period = plan.plan.period
-    if period is None or period.start is None or period.end is None or not plan.plan.municipality:
-        return name
-    years = f"{period.start.year}" if period.start.year == period.end.year \
-        else f"{period.start.year}–{period.end.year}"
-    return f"{name} {years}"
-
-
 def plan_views(plans: Sequence[Plan]) -> list[PlanView]:
+    """Plans with their labels (made unique with "(2)", "(3)" …) and colours."""
     labels = [plan_label(p) for p in plans]
+    totals = Counter(labels)
     seen: Counter[str] = Counter()
     views: list[PlanView] = []
-    for i, (plan, label) in enumerate(zip(plans, labels, strict=True)):
+    for i, (plan, label, colour) in enumerate(zip(plans, labels, palette(len(plans)), strict=True)):
         seen[label] += 1
-        if labels.count(label) > 1:
+        if totals[label] > 1:
             label = f"{label} ({seen[label]})"
-        views.append(PlanView(i, label, PALETTE[i % len(PALETTE)], plan))
+        views.append(PlanView(i, label, colour, plan))
     return views
 
 
@@ -213,14 +259,16 @@ def counts_of(plan: Plan) -> Counts:
 
 
 def bodies_of(plan: Plan) -> list[BodyCount]:
-    """Each party name with the number of activities naming it (once per activity)."""
+    """Each party (a person with their position) with the number of activities naming it
+    (once per activity)."""
     per_name: Counter[str] = Counter()
     kinds: dict[str, str] = {}
     for activity in plan.activities:
-        for name in dict.fromkeys(p.name for p in activity.responsible):
+        names = [party_text(p.name, p.position) for p in activity.responsible]
+        for name in dict.fromkeys(names):
             per_name[name] += 1
-        for party in activity.responsible:
-            kinds.setdefault(party.name, party.kind)
+        for name, party in zip(names, activity.responsible, strict=True):
+            kinds.setdefault(name, party.kind)
     return [BodyCount(name, kinds[name], n) for name, n in sorted(per_name.items(), key=lambda x: (-x[1], x[0]))]
 
 
@@ -241,9 +289,11 @@ def activity_text(activity: Activity) -> str:
 
 # --- charts -------------------------------------------------------------------------------
 
-def _period(plan: Plan) -> tuple[Span, ...]:
+def plan_bounds(plan: Plan, settings: ChartSettings) -> tuple[int, int] | None:
+    """The months a plan's timeline shows: its period, else the middle of its dates."""
     p = plan.plan.period
-    return (Span(p.start, p.end),) if p is not None else ()
+    spans = [s for a in plan.activities for s in spans_of(a)]
+    return axis_bounds(spans, (p.start, p.end) if p is not None else (None, None), settings.undated_window_months)
 
 
 def plan_chart(view: PlanView, settings: ChartSettings) -> Chart:
@@ -258,8 +308,7 @@ def plan_chart(view: PlanView, settings: ChartSettings) -> Chart:
         tooltip = f"{activity_text(activity)}\n{activity.schedule.text or 'срок не указан'}"
         lanes.append(LaneSpec(activity_text(activity), "activity",
                               ((view.color, tooltip, tuple(spans_of(activity))),)))
-    spans = [s for a in plan.activities for s in spans_of(a)] + list(_period(plan))
-    return build_chart(f"plan-{view.index + 1}", view.label, lanes, axis_bounds(spans), settings)
+    return build_chart(f"plan-{view.index + 1}", view.label, lanes, plan_bounds(plan, settings), settings)
 
 
 def topic_chart(views: Sequence[PlanView], rows: Sequence[MatrixRow], settings: ChartSettings) -> Chart:
@@ -277,15 +326,16 @@ def topic_chart(views: Sequence[PlanView], rows: Sequence[MatrixRow], settings: 
             )
             count = f" ({len(refs)})"
             lanes.append(LaneSpec(cut(view.label, settings.label_chars - len(count)) + count, "plan", items))
-    spans = [s for v in views for a in v.plan.activities for s in spans_of(a)]
+    windows = [b for v in views if (b := plan_bounds(v.plan, settings)) is not None]
+    bounds = (min(b[0] for b in windows), max(b[1] for b in windows)) if windows else None
     legend = [(v.color, v.label) for v in views]
-    return build_chart("topics", "Общие темы", lanes, axis_bounds(spans), settings, legend)
+    return build_chart("topics", "Общие темы", lanes, bounds, settings, legend)
 
 
 # --- assembly -----------------------------------------------------------------------------
 
 def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
-            settings: CompareSettings | None = None) -> Comparison:
+            settings: CompareSettings | None = None, reports: Sequence[str] = ()) -> Comparison:
     settings = settings or CompareSettings()
     views = plan_views(plans)
     items = [TopicInput((v.index, a.seq), a.title) for v in views for a in v.plan.activities]
@@ -297,12 +347,15 @@ def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
     return Comparison(
         plans=views,
         skipped=list(skipped),
+        cards=[card_of(v.plan, settings.card) for v in views],
         counts=[counts_of(v.plan) for v in views],
         bodies=[bodies_of(v.plan) for v in views],
         shared=shared,
         single=single,
         charts=charts,
         settings=settings,
+        reports=list(reports),
+        vectors=settings.topics.vector_weight == 0 or word_vectors() is not None,
     )
 
 
@@ -325,10 +378,7 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(comparison: Comparison) -> str:
-    return environment().get_template("report.html.j2").render(c=comparison, kinds=KIND_NAMES)
-
-
-KIND_NAMES = {"organization": "организация", "person": "лицо", "role": "роль"}
+    return environment().get_template("report.html.j2").render(c=comparison, kinds=code_names().kinds)
 
 
 def write_html(comparison: Comparison, path: Path) -> None:
@@ -344,10 +394,12 @@ def run(paths: Sequence[Path], outputs: Sequence[tuple[Writer, Path]],
     compare_xlsx.write_xlsx; the caller picks) and its path. Raises PlanFileError for a bad
     input and ValueError when no input holds a plan."""
     files = expand_inputs(paths)
-    plans, skipped = load_inputs(files)
+    reports: list[str] = []
+    plans, skipped = load_inputs(files, reports)
     if not plans:
-        raise ValueError(f"no plan to compare among {len(files)} JSON file(s) ({len(skipped)} error objects)")
-    comparison = compare(plans, skipped, settings)
+        raise ValueError(f"нет планов для сравнения: файлов JSON {len(files)}, из них объектов ошибки "
+                         f"{len(skipped)}")
+    comparison = compare(plans, skipped, settings, reports)
     for write, path in outputs:
         write(comparison, path)
     return comparison

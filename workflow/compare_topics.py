@@ -1,52 +1,66 @@
-"""Topics across plans: activity titles -> lemmas (pymorphy3) -> TF-IDF -> groups.
+"""Topics across plans: activity titles -> lemmas (pymorphy3) -> TF-IDF and Russian word
+vectors (navec, shipped inside the natasha package) -> average-linkage groups.
 
-Several groupings are implemented so that bench/topics_choice.py can measure them on the
-hand-labelled topics of the five samples; `TopicSettings` holds the one that won.
+A topic is named by its most typical activity: the member closest on average to the others.
+`TopicSettings` holds the choice measured by bench/bench_topics.py against the hand-labelled
+pairs of tests/data/topic_pairs.yaml.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
-from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
-from sklearn.cluster import DBSCAN, AgglomerativeClustering  # type: ignore[import-untyped]
+from sklearn.cluster import AgglomerativeClustering  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.metrics.pairwise import cosine_similarity  # type: ignore[import-untyped]
 
 from lang import vocab
 from lang.morph import parses
 
-Method = Literal["cosine_components", "agglomerative_average", "agglomerative_complete", "dbscan"]
-METHODS: tuple[Method, ...] = ("cosine_components", "agglomerative_average", "agglomerative_complete", "dbscan")
+log = logging.getLogger(__name__)
+
+Linkage = Literal["average", "complete", "single"]
 
 _TOKEN = re.compile(r"[А-Яа-яЁёA-Za-z]+")
 _ABBREVIATION = re.compile(r"^[А-ЯЁA-Z]{2,}$")
 _CONTENT_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PRTS", "VERB", "INFN", "GRND"})
 _NAME_TAGS = frozenset({"Geox", "Name", "Surn", "Patr", "Orgn"})  # places and names are no topic
+# natasha ships navec's news embeddings (250,000 words, 300 dimensions, 26 MB) in its package
+NAVEC_FILE = ("data", "emb", "navec_news_v1_1B_250K_300d_100q.tar")
+_SENTENCE_END = re.compile(r"(?<=[^\s.]{3})[.;:!?](?=\s|$)|\s[•®]\s|\s\d+\.\s")
+_LEADING_NUMBER = re.compile(r"^\s*(?:\d+[.)]\s*)+")
 
 
 @dataclass(frozen=True)
 class TopicSettings:
-    """How activities are grouped. The defaults are the choice of bench/topics_choice.py."""
+    """How activities are grouped. The defaults are the choice of bench/bench_topics.py."""
 
-    method: Method = "agglomerative_average"
-    # cosine similarity two activities (or, for the linkage methods, two groups on average
-    # or at worst) need to share a topic; DBSCAN and the linkages take 1 - similarity
-    similarity: float = 0.125
+    linkage: Linkage = "average"
+    # similarity two activities (two groups, on average) need to share a topic
+    similarity: float = 0.15
+    # share of the word-vector cosine in that similarity; the rest is the TF-IDF cosine
+    vector_weight: float = 0.5
     ngram_max: int = 1  # word n-grams of lemmas fed to TF-IDF
-    stop_lemmas: bool = True  # drop the vocabulary's stop lemmas before TF-IDF
+    stop_lemmas: bool = True  # drop the vocabulary's stop lemmas
     synonyms: bool = True  # read the vocabulary's synonyms as their head word
     # the first lemmas of a title name the kind of activity ("курсы повышения квалификации",
-    # "мониторинг"): they are repeated this many extra times
+    # "инструктаж"): they are repeated this many extra times
     head_lemmas: int = 3
     head_weight: int = 2
-    max_label_terms: int = 3  # lemmas shown in a topic name made of its strongest terms
+    max_lemmas: int = 16  # a long title's later lemmas (its list of sub-items) are left out
+    # subtract the mean vector of the activities grouped: what every title of these plans shares
+    # (the plans' common subject) says nothing about topics, and a batch of plans of one subject
+    # would otherwise fall into a few big topics
+    center_vectors: bool = True
+    max_label_terms: int = 3  # strongest lemmas shown under a topic's name
+    name_chars: int = 90  # a topic's name: its typical title's first sentence, cut to this
 
 
 @dataclass(frozen=True)
@@ -60,7 +74,7 @@ class TopicInput:
 @dataclass
 class Topic:
     id: str  # "t1", "t2" … in order of first appearance
-    name: str
+    name: str  # the most typical member's title, shortened
     terms: list[str]  # the strongest lemmas of the topic
     members: list[tuple[int, int]] = field(default_factory=list)
 
@@ -74,7 +88,6 @@ class TopicVocabulary:
     stop: frozenset[str]
     expansions: dict[str, str]
     synonyms: dict[str, str]
-    labels: tuple[tuple[str, frozenset[str]], ...]
 
 
 @cache
@@ -87,8 +100,24 @@ def topic_vocabulary() -> TopicVocabulary:
         stop=frozenset(data["stop_lemmas"]) | frozenset(bodies),
         expansions={str(k): str(v) for k, v in data["expansions"].items()},
         synonyms={str(w): str(head) for head, words in data["synonyms"].items() for w in words},
-        labels=tuple((str(item["name"]), frozenset(item["lemmas"])) for item in data["labels"]),
     )
+
+
+@cache
+def word_vectors() -> Any | None:
+    """navec's embeddings from the installed natasha package (found without importing natasha,
+    which would load its models too); None when natasha is not installed."""
+    spec = importlib.util.find_spec("natasha")
+    if spec is None or not spec.submodule_search_locations:
+        log.warning("natasha is not installed: topics are grouped without word vectors")
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*NAVEC_FILE)
+    if not path.is_file():
+        log.warning("natasha has no %s: topics are grouped without word vectors", path.name)
+        return None
+    from navec import Navec  # type: ignore[import-untyped]
+
+    return Navec.load(str(path))
 
 
 @cache
@@ -121,81 +150,102 @@ def lemmas(text: str) -> list[str]:
     return out
 
 
-def features(text: str, settings: TopicSettings) -> str:
-    """The text TF-IDF sees: the lemmas joined by spaces, stop lemmas dropped."""
+def feature_words(text: str, settings: TopicSettings) -> list[str]:
+    """The lemmas the grouping reads: stop lemmas dropped, synonyms read as their head, the
+    first ones repeated."""
     v = topic_vocabulary()
     stop = v.stop if settings.stop_lemmas else frozenset()
     synonyms = v.synonyms if settings.synonyms else {}
-    words = [synonyms.get(w, w) for w in lemmas(text) if w not in stop]
-    head = words[: settings.head_lemmas] * settings.head_weight
-    return " ".join(words + head)
+    words = [synonyms.get(w, w) for w in lemmas(text) if w not in stop][: settings.max_lemmas]
+    return words + words[: settings.head_lemmas] * settings.head_weight
 
 
-def vectorize(docs: Sequence[str], settings: TopicSettings) -> tuple[Any, list[str]]:
-    """TF-IDF rows (L2-normalized) and the vocabulary in column order."""
-    vectorizer = TfidfVectorizer(
-        analyzer="word", token_pattern=r"\S+", ngram_range=(1, settings.ngram_max),
-        sublinear_tf=True, lowercase=False,
-    )
-    matrix = vectorizer.fit_transform(docs)
-    return matrix, list(vectorizer.get_feature_names_out())
+def features(text: str, settings: TopicSettings) -> str:
+    return " ".join(feature_words(text, settings))
 
 
-def cluster(matrix: Any, settings: TopicSettings) -> list[int]:
-    """A group label per row of the TF-IDF matrix, by the configured method."""
-    n = matrix.shape[0]
-    if n == 0:
-        return []
-    if n == 1:
-        return [0]
-    distance = 1.0 - settings.similarity
-    if settings.method == "cosine_components":
-        similar = cosine_similarity(matrix) >= settings.similarity
-        _, labels = connected_components(csr_matrix(similar), directed=False)
-        return [int(x) for x in labels]
-    if settings.method == "dbscan":
-        found = DBSCAN(eps=distance, min_samples=2, metric="cosine").fit_predict(matrix)
-        # DBSCAN's noise (-1) is one topic per activity
-        next_label = int(found.max()) + 1
-        out: list[int] = []
-        for label in found:
-            if label < 0:
-                out.append(next_label)
-                next_label += 1
-            else:
-                out.append(int(label))
-        return out
-    linkage = "average" if settings.method == "agglomerative_average" else "complete"
-    dense = np.asarray(matrix.todense())
-    if not dense.any(axis=1).all():
-        # an activity with no feature left has no cosine; give it its own distance-1 position
-        dense = np.hstack([dense, (~dense.any(axis=1)).astype(float)[:, None] * np.eye(n)])
-    model = AgglomerativeClustering(
-        n_clusters=None, metric="cosine", linkage=linkage, distance_threshold=distance,
-    )
-    return [int(x) for x in model.fit_predict(dense)]
+def _tfidf(docs: Sequence[str], settings: TopicSettings) -> tuple[Any, TfidfVectorizer]:
+    vectorizer = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", ngram_range=(1, settings.ngram_max),
+                                 sublinear_tf=True, lowercase=False)
+    return vectorizer.fit_transform(docs), vectorizer
+
+
+def _embed(docs: Sequence[str], vectorizer: TfidfVectorizer, center: bool) -> np.ndarray | None:
+    """Each document as the IDF-weighted mean of its words' vectors, less the mean of all
+    documents when `center`, L2-normalized (zero where no word has a vector)."""
+    navec = word_vectors()
+    if navec is None:
+        return None
+    idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
+    out = np.zeros((len(docs), navec.pq.dim), dtype=np.float64)
+    for row, doc in enumerate(docs):
+        for word in doc.split():
+            if word in navec:
+                out[row] += idf.get(word, 1.0) * navec[word]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    if center:
+        out = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+        has = norms[:, 0] > 0
+        out[has] -= out[has].mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+    unit: np.ndarray = np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+    return unit
+
+
+def similarity_matrix(docs: Sequence[str], settings: TopicSettings) -> tuple[np.ndarray, Any, list[str]]:
+    """Pairwise similarity in [0, 1] of the documents, the TF-IDF rows and their vocabulary."""
+    matrix, vectorizer = _tfidf(docs, settings)
+    lexical = (matrix @ matrix.T).toarray()
+    vectors = _embed(docs, vectorizer, settings.center_vectors) if settings.vector_weight > 0 else None
+    if vectors is None:
+        combined = lexical
+    else:
+        combined = settings.vector_weight * np.clip(vectors @ vectors.T, 0.0, 1.0) + \
+            (1.0 - settings.vector_weight) * lexical
+    np.fill_diagonal(combined, 1.0)
+    return np.clip(combined, 0.0, 1.0), matrix, list(vectorizer.get_feature_names_out())
+
+
+def cluster(similar: np.ndarray, settings: TopicSettings) -> list[int]:
+    """A group label per row of the similarity matrix."""
+    n = similar.shape[0]
+    if n < 2:
+        return [0] * n
+    model = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage=settings.linkage,
+                                    distance_threshold=1.0 - settings.similarity)
+    return [int(x) for x in model.fit_predict(1.0 - similar)]
 
 
 def _strongest_terms(matrix: Any, rows: list[int], vocabulary: list[str], limit: int) -> list[str]:
     weights = np.asarray(matrix[rows].sum(axis=0)).ravel()
     order = sorted(range(len(vocabulary)), key=lambda i: (-weights[i], vocabulary[i]))
-    terms: list[str] = []
-    for i in order:
-        if weights[i] <= 0 or len(terms) >= limit:
-            break
-        if " " not in vocabulary[i]:
-            terms.append(vocabulary[i])
-    return terms
+    terms = [vocabulary[i] for i in order[: limit * 3] if weights[i] > 0 and " " not in vocabulary[i]]
+    return [t for t in terms if not t.startswith("__empty")][:limit]
 
 
-def topic_name(member_lemmas: list[set[str]], terms: list[str]) -> str:
-    """The first vocabulary label whose lemmas occur in more than half of the members; else
-    the strongest terms."""
-    for name, needed in topic_vocabulary().labels:
-        hits = sum(1 for found in member_lemmas if needed <= found)
-        if hits * 2 > len(member_lemmas):
-            return name
-    return " · ".join(terms) if terms else "—"
+def short_title(text: str, limit: int) -> str:
+    """A title's first sentence or clause, without a leading number, within `limit` characters
+    (cut at a word, with "…")."""
+    text = _LEADING_NUMBER.sub("", " ".join(text.split()))
+    # the first sentence end outside quotes («Наш двор. Взгляд из космоса» is one name)
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)
+            if text.count("«", 0, m.start()) <= text.count("»", 0, m.start())]
+    first = (text[: ends[0]] if ends else text).strip(" -–—,") or text
+    if len(first) <= limit:
+        return first
+    cut = first[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:-–—«(") + "…"
+
+
+def typical(rows: Sequence[int], similar: np.ndarray, texts: Sequence[str]) -> int:
+    """The member most similar on average to the others; of near ties, the shortest title."""
+    if len(rows) == 1:
+        return rows[0]
+    block = similar[np.ix_(rows, rows)]
+    mean = (block.sum(axis=1) - 1.0) / (len(rows) - 1)
+    best = float(mean.max())
+    near = [r for r, m in zip(rows, mean, strict=True) if m >= best - 0.02]
+    return min(near, key=lambda r: (len(texts[r]), r))
 
 
 def group_topics(items: Sequence[TopicInput], settings: TopicSettings | None = None) -> list[Topic]:
@@ -205,24 +255,39 @@ def group_topics(items: Sequence[TopicInput], settings: TopicSettings | None = N
     if not items:
         return []
     docs = [features(item.text, settings) for item in items]
-    # an empty document would break TF-IDF: it keeps a placeholder that matches nothing else
-    docs = [doc or f"__empty{i}" for i, doc in enumerate(docs)]
-    matrix, vocabulary = vectorize(docs, settings)
-    labels = cluster(matrix, settings)
+    # activities that read alike are grouped once: fewer rows for the quadratic clustering
+    unique: dict[str, int] = {}
+    for i, doc in enumerate(docs):
+        unique.setdefault(doc or f"__empty{i}", len(unique))
+    index = [unique[doc or f"__empty{i}"] for i, doc in enumerate(docs)]
+    similar, matrix, vocabulary = similarity_matrix(list(unique), settings)
+    labels = cluster(similar, settings)
     by_label: dict[int, list[int]] = {}
-    for row, label in enumerate(labels):
-        by_label.setdefault(label, []).append(row)
+    for row, u in enumerate(index):
+        by_label.setdefault(labels[u], []).append(row)
     groups = sorted(by_label.values(), key=lambda rows: rows[0])
+    texts = _texts_by_unique(index, [item.text for item in items], len(unique))
     topics: list[Topic] = []
     for number, rows in enumerate(groups, start=1):
-        terms = [t for t in _strongest_terms(matrix, rows, vocabulary, settings.max_label_terms)
-                 if not t.startswith("__empty")]
-        name = topic_name([set(lemmas(items[r].text)) for r in rows], terms)
-        topics.append(Topic(id=f"t{number}", name=name, terms=terms, members=[items[r].key for r in rows]))
+        distinct = sorted({index[r] for r in rows})
+        topics.append(Topic(
+            id=f"t{number}",
+            name=short_title(texts[typical(distinct, similar, texts)], settings.name_chars),
+            terms=_strongest_terms(matrix, distinct, vocabulary, settings.max_label_terms),
+            members=[items[r].key for r in rows],
+        ))
     return topics
 
 
-# --- measurement against hand-labelled topics ---------------------------------------------
+def _texts_by_unique(index: Sequence[int], texts: Sequence[str], n: int) -> list[str]:
+    """The first title read as each unique document."""
+    out = [""] * n
+    for row in reversed(range(len(index))):
+        out[index[row]] = texts[row]
+    return out
+
+
+# --- measurement against hand-labelled pairs ----------------------------------------------
 
 @dataclass(frozen=True)
 class PairScore:
@@ -231,25 +296,28 @@ class PairScore:
     f1: float
     predicted_pairs: int
     gold_pairs: int
+    pairs: int = 0
+
+
+def score_pairs(labelled: Iterable[tuple[bool, bool]]) -> PairScore:
+    """Pairwise precision and recall of (predicted same topic, labelled same topic) pairs."""
+    pred = gold = both = total = 0
+    for same_pred, same_gold in labelled:
+        total += 1
+        pred += same_pred
+        gold += same_gold
+        both += same_pred and same_gold
+    precision = both / pred if pred else 0.0
+    recall = both / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return PairScore(precision, recall, f1, pred, gold, total)
 
 
 def pair_score(predicted: dict[tuple[str, int], int], gold: dict[tuple[str, int], int],
                cross_plan_only: bool = False) -> PairScore:
-    """Pairwise precision and recall over the gold keys (plan, seq): a pair of activities is
-    positive when both are in one topic; `cross_plan_only` keeps only pairs of two plans."""
+    """Every pair of the gold keys (plan, seq): positive when both are in one topic;
+    `cross_plan_only` keeps only pairs of two plans."""
     keys = sorted(gold)
-    pred_pairs = gold_pairs = both = 0
-    for i, a in enumerate(keys):
-        for b in keys[i + 1:]:
-            if cross_plan_only and a[0] == b[0]:
-                continue
-            same_pred = predicted[a] == predicted[b]
-            same_gold = gold[a] == gold[b]
-            pred_pairs += same_pred
-            gold_pairs += same_gold
-            both += same_pred and same_gold
-    precision = both / pred_pairs if pred_pairs else 0.0
-    recall = both / gold_pairs if gold_pairs else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return PairScore(precision, recall, f1, pred_pairs, gold_pairs)
-
+    return score_pairs((predicted[a] == predicted[b], gold[a] == gold[b])
+                       for i, a in enumerate(keys) for b in keys[i + 1:]
+                       if not (cross_plan_only and a[0] == b[0]))

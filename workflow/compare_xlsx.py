@@ -1,15 +1,14 @@
 """`roadmap compare --xlsx`: the report's tables as an Excel workbook (openpyxl).
 
-Sheets: counts, sections, the topics x plans matrix, the activities behind it, the
-responsible bodies and the dated windows the timelines draw. Written to a temporary file
-beside the target and renamed over it, so a half-written workbook never appears.
+Sheets: the summary (one row per plan with its completeness card), sections, the topics x
+plans matrix, the activities behind it, the responsible parties and the dated windows the
+timelines draw. Saved whole or not at all, with the permissions of every other output
+(export.save_atomic).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workflow.compare import Comparison, MatrixRow, activity_text
+from workflow.compare_card import code_names
 from workflow.compare_charts import Span, spans_of
+from workflow.export import save_atomic
+
+SUMMARY_SHEET = "Сводка"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ HEADER_FILL = PatternFill("solid", fgColor="EEF1F4")
 HAS_FILL = PatternFill("solid", fgColor="E6F4EA")
 MISSING_FILL = PatternFill("solid", fgColor="FDECEA")
 WRAP = Alignment(wrap_text=True, vertical="top")
+SUMMARY_HEADER = ["№", "План", "Период", "Мероприятий", "Разделов", "Доля с датами", "Доля с исполнителями",
+                  "Доля с результатом", "Доля текста в JSON", "Замечания по видам", "Проверить", "Файл"]
 
 
 def _sheet(wb: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]],
@@ -82,16 +87,17 @@ def build_workbook(c: Comparison, settings: SheetSettings | None = None) -> Work
     wb.remove(wb.worksheets[0])  # the empty default sheet
     labels = [v.label for v in c.plans]
 
-    def share(n: int, total: int) -> float:
-        return round(n / total, 3) if total else 0.0
-
-    _sheet(wb, "Показатели",
-           ["План", "Файл", "Мероприятий", "Разделов", "Со сроками", "Доля со сроками", "С ответственными",
-            "Доля с ответственными", "С результатом", "Доля с результатом"],
-           [[v.label, v.filename, k.activities, k.sections, k.with_dates, share(k.with_dates, k.activities),
-             k.with_responsible, share(k.with_responsible, k.activities), k.with_result,
-             share(k.with_result, k.activities)]
-            for v, k in zip(c.plans, c.counts, strict=True)], settings)
+    ws = _sheet(wb, SUMMARY_SHEET, SUMMARY_HEADER,
+                [[v.index + 1, v.label, v.plan.plan.period.text if v.plan.plan.period else None,
+                  k.activities, k.sections, round(k.dated_share, 3), round(k.parties_share, 3),
+                  round(k.share(k.with_result), 3), k.word_share, k.warning_text or None,
+                  "; ".join(k.concerns) or None, v.filename]
+                 for v, k in zip(c.plans, c.cards, strict=True)], settings)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row[5:9]:
+            cell.number_format = "0%"
+        if row[10].value:
+            row[10].fill = MISSING_FILL
     _sheet(wb, "Разделы", ["План", "Раздел", "Мероприятий"],
            [[v.label, label, n] for v, k in zip(c.plans, c.counts, strict=True) for label, n in k.per_section],
            settings)
@@ -105,9 +111,10 @@ def build_workbook(c: Comparison, settings: SheetSettings | None = None) -> Work
            [[row.topic.id, row.topic.name, labels[r.plan], r.activity.number, r.activity.title,
              r.activity.schedule.text]
             for row in [*c.shared, *c.single] for refs in row.cells for r in refs], settings)
-    _sheet(wb, "Ответственные", ["План", "Исполнитель", "Вид", "Мероприятий"],
-           [[v.label, b.name, b.kind, b.activities] for v, bodies in zip(c.plans, c.bodies, strict=True)
-            for b in bodies], settings)
+    kinds = code_names().kinds
+    _sheet(wb, "Ответственные", ["План", "Исполнитель (должность)", "Вид", "Мероприятий"],
+           [[v.label, b.name, kinds.get(b.kind, b.kind), b.activities]
+            for v, bodies in zip(c.plans, c.bodies, strict=True) for b in bodies], settings)
     _sheet(wb, "Сроки", ["План", "№ п/п", "№", "Мероприятие", "Сроки (текст)", "Начало", "Окончание"],
            _timeline_rows(c), settings)
     return wb
@@ -115,12 +122,5 @@ def build_workbook(c: Comparison, settings: SheetSettings | None = None) -> Work
 
 def write_xlsx(c: Comparison, path: Path, settings: SheetSettings | None = None) -> None:
     """Save the workbook whole or not at all."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        build_workbook(c, settings).save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    workbook = build_workbook(c, settings)
+    save_atomic(path, lambda tmp: workbook.save(tmp))

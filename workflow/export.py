@@ -1,9 +1,11 @@
 """`roadmap export`: plans as an Excel workbook (and a CSV table) made for people.
 
-The workbook has a combined sheet of every activity of every plan, an overview of the plans
-(linked to their sheets) and one sheet per plan. Every table has a bold frozen header row
-with filters, set column widths, wrapped text and dates as real Excel dates. Headers and
-sheet names are in extractor/data/batch_export.yaml.
+The workbook has a combined sheet of every activity of every plan, a summary of the plans (one
+row per plan with its completeness card, linked to its sheet) and one sheet per plan, named by
+municipality and period. Parties carry their positions; the plans' other columns get one column
+per logical field (headers that mean the same are merged). Every table has a bold frozen header
+row with filters, set column widths, wrapped text and dates as real Excel dates. Headers and
+sheet names are in extractor/data/batch_export.yaml; everything a person reads is Russian.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import os
 import re
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -24,14 +27,16 @@ from typing import TYPE_CHECKING, Any
 import click
 from pydantic import ValidationError
 
+from lang.morph import parses
 from lang.vocab import load
 from models import Activity, Plan
+from workflow.compare_card import card_of, code_names, is_batch_report, is_english, party_text, years_of
 from workflow.validate import json_files
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-Value = str | int | dt.date | None
+Value = str | int | float | dt.date | None
 Row = dict[str, Value]
 
 
@@ -46,6 +51,9 @@ class ExportSettings:
 SETTINGS = ExportSettings()
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 _FOLDED = re.compile(r"\s+")
+_WORD = re.compile(r"[А-Яа-яЁёA-Za-z]+")
+_FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ"})
+DEFAULT_DELIMITER = ";"  # Excel in a Russian locale splits CSV at semicolons
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,7 @@ class ExportVocabulary:
     extra_width: float
     overview_columns: tuple[ColumnSpec, ...]
     check_words: dict[str, str]  # field -> the word the "check" column names it by
+    same_words: dict[str, str]  # a header word -> the word it is counted as
 
 
 @cache
@@ -85,11 +94,18 @@ def vocabulary() -> ExportVocabulary:
         extra_width=float(data["extra_width"]),
         overview_columns=tuple(ColumnSpec(c["key"], c["header"], float(c["width"])) for c in data["overview_columns"]),
         check_words=dict(data["check_words"]),
+        same_words={str(w): str(group[0]) for group in data["same_header_words"] for w in group},
     )
 
 
 class ExportError(click.ClickException):
     """An input that is not a plan JSON (exit 1; nothing is written)."""
+
+    def format_message(self) -> str:
+        return self.message
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Ошибка: {self.format_message()}", err=True)
 
 
 @dataclass(frozen=True)
@@ -101,24 +117,67 @@ class LoadedPlan:
 # ---- reading -----------------------------------------------------------------------------
 
 
+REPORT = "report"  # the code load_plans gives a batch report it passes over
+
+
 def load_plans(arguments: Sequence[Path]) -> tuple[list[LoadedPlan], list[tuple[Path, str]]]:
-    """The plans, and the error objects passed over (with their codes)."""
+    """The plans, and the inputs passed over with their codes: error objects, and batch reports
+    (`_report.json`, named on the command line as `out/*.json` names it) as REPORT."""
     plans: list[LoadedPlan] = []
     passed: list[tuple[Path, str]] = []
     for path in json_files(arguments):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise ExportError(f"{path}: not a JSON file ({exc})") from exc
+            raise ExportError(f"{path}: не файл JSON ({exc})") from exc
+        if is_batch_report(data):
+            passed.append((path, REPORT))
+            continue
         if isinstance(data, dict) and set(data) == {"error"}:
             passed.append((path, str(data["error"].get("code", "?")) if isinstance(data["error"], dict) else "?"))
             continue
         try:
             plans.append(LoadedPlan(path, Plan.model_validate(data)))
         except ValidationError as exc:
-            raise ExportError(f"{path}: not a valid plan JSON ({exc.error_count()} errors); "
-                              f"`roadmap validate {path}` lists them") from exc
+            raise ExportError(f"{path}: не JSON плана (ошибок: {exc.error_count()}); "
+                              f"их перечислит `roadmap validate {path}`") from exc
     return plans, passed
+
+
+def passed_note(path: Path, code: str) -> str:
+    """Why an input was passed over, in Russian."""
+    if code == REPORT:
+        return f"{path}: отчёт пакетной обработки, пропущен"
+    return f"{path}: пропущен — объект ошибки: {code_names().errors.get(code, code)} ({code})"
+
+
+def readable_warning(code: str, message: str) -> str:
+    """A warning as people read it: its message where that is Russian; else the code's Russian
+    name with the quoted text after the message's last colon (JSON made before the messages
+    were translated)."""
+    if not is_english(message):
+        return message
+    name = code_names().warnings.get(code, code)
+    tail = message.rsplit(": ", 1)[-1] if ": " in message else ""
+    return f"{name}: {tail}" if tail and not is_english(tail) else name
+
+
+# ---- merged headers ----------------------------------------------------------------------
+
+
+@cache
+def header_key(header: str) -> str:
+    """What a header means, for merging: its content words' lemmas, in order of the alphabet,
+    the vocabulary's same words counted as one ("Отметка о выполнении" = "Отметка об исполнении")."""
+    same = vocabulary().same_words
+    words: set[str] = set()
+    for word in _WORD.findall(header.lower()):
+        found = parses(word)
+        if found and found[0].tag.POS in _FUNCTION_POS:
+            continue
+        lemma = str(found[0].normal_form).replace("ё", "е") if found else word
+        words.add(same.get(lemma, lemma))
+    return " ".join(sorted(words)) or header.strip().lower()
 
 
 # ---- rows --------------------------------------------------------------------------------
@@ -131,7 +190,7 @@ def activity_rows(plan: Plan) -> list[Row]:
     notes: dict[int, list[str]] = {}
     for warning in plan.warnings:
         if warning.activity is not None:
-            notes.setdefault(warning.activity, []).append(warning.message)
+            notes.setdefault(warning.activity, []).append(readable_warning(warning.code, warning.message))
     rows: list[Row] = []
     for activity in plan.activities:
         row: Row = {
@@ -142,13 +201,16 @@ def activity_rows(plan: Plan) -> list[Row]:
             "start": activity.schedule.start,
             "end": activity.schedule.end,
             "schedule": activity.schedule.text,
-            "responsible": sep.join(f"{p.name} ({p.role})" if p.role else p.name for p in activity.responsible),
+            "responsible": sep.join(party_text(p.name, p.position, p.role) for p in activity.responsible),
             "result": activity.result,
             "check": _to_check(activity),
             "warnings": sep.join(notes.get(activity.seq, [])) or None,
             "file": plan.source.filename,
         }
-        rows.append(row | {_extra_key(h): v for h, v in activity.extra.items()})
+        extras: dict[str, list[str]] = {}
+        for header, value in activity.extra.items():
+            extras.setdefault(_extra_key(header), []).append(value)
+        rows.append(row | {key: sep.join(values) for key, values in extras.items()})
     return rows
 
 
@@ -161,7 +223,7 @@ def _to_check(activity: Activity) -> str | None:
 
 
 def _extra_key(header: str) -> str:
-    return f"extra:{header}"
+    return f"extra:{header_key(header)}"
 
 
 def extra_headers(plan: Plan) -> list[str]:
@@ -172,10 +234,26 @@ def extra_headers(plan: Plan) -> list[str]:
     return [h for h in seen if any(h in a.extra for a in plan.activities)]
 
 
+def extra_columns(plans: Sequence[Plan]) -> list[ColumnSpec]:
+    """One column per logical field of the plans' extra columns, in order of first use, headed
+    by the header most of its values were under (the first of a tie)."""
+    counts: dict[str, Counter[str]] = {}
+    for plan in plans:
+        for activity in plan.activities:
+            for header in activity.extra:
+                counts.setdefault(_extra_key(header), Counter())[header] += 1
+    for plan in plans:  # order: as the plans' tables have them
+        for header in extra_headers(plan):
+            counts.setdefault(_extra_key(header), Counter())
+    width = vocabulary().extra_width
+    return [ColumnSpec(key, c.most_common(1)[0][0], width) for key, c in counts.items() if c]
+
+
 def overview_row(loaded: LoadedPlan, sheet: str) -> Row:
     plan = loaded.plan
     period = plan.plan.period
     approval = plan.plan.approval
+    card = card_of(plan)
     return {
         "sheet": sheet,
         "file": plan.source.filename,
@@ -186,8 +264,17 @@ def overview_row(loaded: LoadedPlan, sheet: str) -> Row:
         "end": period.end if period else None,
         "approval": approval.text if approval else None,
         "activities": len(plan.activities),
-        "warnings": vocabulary().separator.join(w.message for w in plan.warnings if w.activity is None) or None,
+        "dated": round(card.dated_share, 3),
+        "parties": round(card.parties_share, 3),
+        "word_share": card.word_share,
+        "warning_kinds": card.warning_text or None,
+        "concerns": vocabulary().separator.join(card.concerns) or None,
+        "warnings": vocabulary().separator.join(
+            readable_warning(w.code, w.message) for w in plan.warnings if w.activity is None) or None,
     }
+
+
+SHARE_KEYS = frozenset({"dated", "parties", "word_share"})  # shown as percentages
 
 
 def sheet_names(plans: Sequence[LoadedPlan], taken: Iterable[str]) -> list[str]:
@@ -208,11 +295,9 @@ def sheet_names(plans: Sequence[LoadedPlan], taken: Iterable[str]) -> list[str]:
 def _sheet_label(plan: Plan) -> tuple[str, str]:
     label = plan.plan.municipality or Path(plan.source.filename).stem
     label = _SHEET_UNSAFE.sub(" ", _FOLDED.sub(" ", label)).strip(" '") or vocabulary().untitled_sheet
-    period = plan.plan.period
-    if not (period and period.start and period.end):
-        return label, ""
-    first, last = period.start.year, period.end.year
-    return label, str(first) if first == last else f"{first}-{last}"
+    years = years_of(plan).replace("–", "-")
+    # a file name that already ends with the years ("khmao_2023") does not repeat them
+    return label, "" if not plan.plan.municipality and label.endswith(years.replace("-", "_")) else years
 
 
 def _sheet_name(label: str, years: str, suffix: str) -> str:
@@ -239,17 +324,21 @@ def write_xlsx(plans: Sequence[LoadedPlan], target: Path) -> None:
     assert combined is not None  # a new workbook has one sheet
     combined.title = vocab.combined_sheet
     names = sheet_names(plans, [vocab.combined_sheet, vocab.overview_sheet])
-    _fill(combined, vocab.columns, [row for p in plans for row in activity_rows(p.plan)])
+    _fill(combined, combined_columns([p.plan for p in plans]), [row for p in plans for row in activity_rows(p.plan)])
     overview = workbook.create_sheet(vocab.overview_sheet)
     _fill(overview, vocab.overview_columns, [overview_row(p, n) for p, n in zip(plans, names, strict=True)])
+    for column, spec in enumerate(vocab.overview_columns, start=1):
+        if spec.key in SHARE_KEYS:
+            for row in range(2, len(plans) + 2):
+                overview.cell(row=row, column=column).number_format = "0%"
     for row, name in enumerate(names, start=2):  # each plan's name links to its sheet
         link = overview.cell(row=row, column=1)
         link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{name}'!A1")
         link.font = Font(color="0563C1", underline="single")
     for loaded, name in zip(plans, names, strict=True):
-        extras = [ColumnSpec(_extra_key(h), h, vocab.extra_width) for h in extra_headers(loaded.plan)]
+        extras = extra_columns([loaded.plan])
         _fill(workbook.create_sheet(name), (*vocab.plan_columns, *extras), activity_rows(loaded.plan))
-    _save_atomic(target, lambda path: workbook.save(path))
+    save_atomic(target, lambda path: workbook.save(path))
 
 
 def _fill(sheet: Worksheet, columns: Sequence[ColumnSpec], rows: Sequence[Row]) -> None:
@@ -296,8 +385,9 @@ def _put(cell: Any, value: Value) -> None:
     cell.data_type = "s"  # text, even where it starts with "=" (openpyxl would make it a formula)
 
 
-def _save_atomic(target: Path, save: Callable[[Path], object]) -> None:
-    """Save to a temporary file beside the target, then rename it over the target."""
+def save_atomic(target: Path, save: Callable[[Path], object]) -> None:
+    """Save to a temporary file beside the target, then rename it over the target, with the
+    permissions extractor.output.write_atomic gives every JSON (0666 less the umask)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -319,9 +409,16 @@ def _umask() -> int:
 # ---- csv ---------------------------------------------------------------------------------
 
 
-def csv_text(plans: Sequence[LoadedPlan], delimiter: str = ",") -> str:
-    """The combined table as CSV: ISO dates, a BOM so that Excel reads the UTF-8."""
+def combined_columns(plans: Sequence[Plan]) -> tuple[ColumnSpec, ...]:
+    """The combined sheet's columns: the vocabulary's, then one per logical extra field, the
+    file last."""
     columns = vocabulary().columns
+    return (*columns[:-1], *extra_columns(plans), columns[-1])
+
+
+def csv_text(plans: Sequence[LoadedPlan], delimiter: str = DEFAULT_DELIMITER) -> str:
+    """The combined table as CSV: ISO dates, a BOM so that Excel reads the UTF-8."""
+    columns = combined_columns([p.plan for p in plans])
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow([c.header for c in columns])
@@ -337,41 +434,41 @@ def _csv_value(value: Value) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
-def write_csv(plans: Sequence[LoadedPlan], target: Path, delimiter: str = ",") -> None:
+def write_csv(plans: Sequence[LoadedPlan], target: Path, delimiter: str = DEFAULT_DELIMITER) -> None:
     text = csv_text(plans, delimiter)
-    _save_atomic(target, lambda path: path.write_text(text, encoding=SETTINGS.csv_encoding, newline=""))
+    save_atomic(target, lambda path: path.write_text(text, encoding=SETTINGS.csv_encoding, newline=""))
 
 
 # ---- the command -------------------------------------------------------------------------
 
 
-@click.command("export")
+@click.command("export", short_help="Выгрузить планы в Excel или CSV.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Excel workbook: all activities, an overview, one sheet per plan.")
+              help="Книга Excel: все мероприятия, сводка по планам, лист на каждый план.")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV of all activities (UTF-8 with BOM).")
-@click.option("--delimiter", default=",", show_default=True,
-              help="CSV field separator; ';' suits Excel in a Russian locale.")
+              help="CSV всех мероприятий (UTF-8 с BOM).")
+@click.option("--delimiter", default=DEFAULT_DELIMITER, show_default=True,
+              help="Разделитель полей CSV; «;» читает Excel с русскими настройками.")
 def export_command(inputs: tuple[Path, ...], xlsx_path: Path | None, csv_path: Path | None, delimiter: str) -> None:
-    """Export plan JSON files (or folders of them, e.g. a batch's OUTDIR) to Excel or CSV.
+    """Выгрузить JSON планов (или папки с ними, например OUTDIR пакетной обработки) в Excel или CSV.
 
-    Error objects are passed over with a note; a file that is not a plan JSON stops the
-    export before anything is written (exit 1).
+    Объекты ошибки и отчёт пакетной обработки пропускаются с пометкой; файл, который не является
+    JSON плана, останавливает выгрузку, и ничего не записывается (код выхода 1).
     """
     if xlsx_path is None and csv_path is None:
-        raise click.UsageError("name an output: --xlsx OUT.xlsx and/or --csv OUT.csv")
+        raise click.UsageError("укажите, что записать: --xlsx ВЫХОД.xlsx и/или --csv ВЫХОД.csv")
     if len(delimiter) != 1:
-        raise click.UsageError("--delimiter must be one character")
+        raise click.UsageError("--delimiter — один символ")
     plans, passed = load_plans(inputs)
     for path, code in passed:
-        click.echo(f"{path}: passed over (error object: {code})", err=True)
+        click.echo(passed_note(path, code), err=True)
     if not plans:
-        raise ExportError("no plans to export")
+        raise ExportError("нет планов для выгрузки")
     if xlsx_path is not None:
         write_xlsx(plans, xlsx_path)
     if csv_path is not None:
         write_csv(plans, csv_path, delimiter)
     activities = sum(len(p.plan.activities) for p in plans)
     written = ", ".join(str(p) for p in (xlsx_path, csv_path) if p is not None)
-    click.echo(f"{len(plans)} plans, {activities} activities -> {written}", err=True)
+    click.echo(f"планов: {len(plans)}, мероприятий: {activities} -> {written}", err=True)
