@@ -140,6 +140,8 @@ def _looks_like_heading(p: Paragraph) -> bool:
 def _is_title_start(p: Paragraph) -> bool:
     """A paragraph that opens with a plan word and reads as a heading: set as one, or
     starting with a capital ("план эвакуации …" inside a report's prose is not a title)."""
+    if p.list is not None and not p.list.ordered and not p.heading:
+        return False  # a bulleted item ("• План летней занятости …") titles nothing
     text = close_letter_spacing(fold(p.text)).strip(" _«\"")
     return bool(_pattern("title_words").match(text)) and (_looks_like_heading(p) or text[:1].isupper())
 

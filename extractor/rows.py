@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from extractor.metadata import opens_plan as _opens_plan
 from extractor.metadata import split_heading
 from extractor.tables import ColumnSpec, PlanPart, page_starts
-from extractor.text import NUMBER_PREFIX, clean_number, fold, is_number, split_number
+from extractor.text import DASH_ITEM, NUMBER_PREFIX, clean_number, fold, is_number, split_number
 from lang import vocab
 from lang.words import join_page_cut
 from parsers.layout import Cell, Paragraph, Table, TextStyle
@@ -36,6 +36,7 @@ class RawSection:
     table_index: int | None  # None for a heading paragraph between tables
     rows: list[int]
     page: int | None = None
+    note_only: bool = False  # text between tables above any heading: a note of the section open before it
 
 
 @dataclass
@@ -299,34 +300,101 @@ def heading_items(headings: list[Paragraph]) -> list[RawItem]:
         lines = [heading.title or "", *(heading.approval.text for _ in [0] if heading.approval), *heading.preamble]
         text = "\n".join(line for line in lines if line)
         return [RawSection(text, first.style.bold, first.style.italic, None, [], first.page)]
-    # each heading line opens a section; prose and list lines under it are its note
-    groups: list[list[Paragraph]] = []
-    for p in texts:
-        bare_number = bool(groups) and len(groups[-1]) == 1 and is_number(groups[-1][0].text)
-        if not groups or (_heading_line(p) and not bare_number):
-            groups.append([p])
+    # each heading opens a section; prose, lists and their labels under it are its note
+    groups: list[tuple[list[Paragraph], list[Paragraph]]] = []  # (title lines, note lines)
+    lead: list[Paragraph] = []  # text above the first heading: the note of the section open before
+    heads = [_heading_line(p) and not _is_label(p, texts[i + 1] if i + 1 < len(texts) else None)
+             and not _listed_number(texts, i) for i, p in enumerate(texts)]
+    for p, is_heading in zip(texts, heads, strict=True):
+        title, note = groups[-1] if groups else ([], [])
+        if title and not note and (_heading_goes_on(title[-1], p) or (len(title) == 1 and is_number(title[0].text))):
+            title.append(p)  # the rest of a heading set over two lines; the heading after a bare «II.»
+        elif is_heading:
+            groups.append(([p], []))
+        elif groups:
+            note.append(p)
         else:
-            groups[-1].append(p)  # prose under a heading; or the heading after a bare «II.»
-    return [RawSection(_group_text(g), g[0].style.bold, g[0].style.italic, None, [], g[0].page) for g in groups]
+            lead.append(p)
+    out: list[RawItem] = []
+    if lead:
+        out.append(RawSection("\n".join(fold(p.text) for p in lead), lead[0].style.bold, lead[0].style.italic,
+                              None, [], lead[0].page, note_only=True))
+    for title, note in groups:
+        text = "\n".join([" ".join([_labelled(title[0]), *(fold(p.text) for p in title[1:])]),
+                          *(fold(p.text) for p in note)])
+        out.append(RawSection(text, title[0].style.bold, title[0].style.italic, None, [], title[0].page))
+    return out
 
 
-def _group_text(group: list[Paragraph]) -> str:
-    """A heading group's text: its lines, a bare number ("II.") joined to the heading after it."""
-    lines = [fold(p.text) for p in group]
-    if len(lines) > 1 and is_number(lines[0]):
-        lines = [f"{lines[0]} {lines[1]}", *lines[2:]]
-    return "\n".join(lines)
+def _labelled(p: Paragraph) -> str:
+    """A heading's text with the number Word shows in front of it, where it has no typed one."""
+    text = fold(p.text)
+    label = p.list.label if p.list is not None and p.list.ordered and p.list.label else None
+    return f"{label.strip()} {text}" if label and not split_number(text)[0] else text
 
 
 MAX_HEADING_LINE = 150  # characters: a longer line between tables is prose, not a heading
+MAX_LABEL_WORDS = 6  # a label of the text under it ("Задачи:", "Ожидаемые результаты:") is this short
+_LABEL = re.compile(r"^(?P<label>[^:]*[^\W\d_][»\")]?)\s*:")  # "Цель:", "Цель работы: оказание …"
+_SENTENCE_STOP = ".!?:;"
 
 
 def _heading_line(p: Paragraph) -> bool:
     text = fold(p.text)
-    if p.list is not None or len(text) > MAX_HEADING_LINE or text[:1] in "-–—•":
+    if not any(ch.isalpha() for ch in text):
+        return is_number(text)  # a bare «2.» over a table numbers it; a stray mark heads nothing
+    if p.list is not None:  # Word's numbered heading («2. План внутришкольного контроля»), not a list's item
+        return p.list.ordered and bool(p.list.label) and (p.heading or p.style.bold or p.align == "center")
+    if len(text) > MAX_HEADING_LINE or text[:1] in "-–—•":
         return False
     return p.heading or p.style.bold or p.align == "center" or (text.isupper() and len(text) > 3) \
         or bool(NUMBER_PREFIX.match(text))
+
+
+def _is_label(p: Paragraph, nxt: Paragraph | None) -> bool:
+    """A line that names the text under it rather than heading a part of the plan: a short
+    phrase ending in a colon («Цель:», «Задачи:», «Тема: …») with text after it, or a short line
+    directly above a list («Август» over its bullets) that is not centred as a heading is."""
+    text = fold(p.text)
+    label = _LABEL.match(text)
+    if label is not None and len(label.group("label").split()) <= MAX_LABEL_WORDS:
+        return nxt is not None or bool(text[label.end():].strip())  # «Задачи:» right above a table heads it
+    listed = nxt is not None and (nxt.list is not None or bool(DASH_ITEM.match(fold(nxt.text))))
+    return listed and len(text.split()) <= MAX_LABEL_WORDS and p.align != "center" and not p.heading
+
+
+def _number_value(p: Paragraph) -> int | None:
+    """The number a line carries in front (typed, or Word's list label), when it is a plain one."""
+    label = p.list.label if p.list is not None and p.list.ordered and p.list.label else None
+    number = clean_number(label) if label else split_number(fold(p.text))[0]
+    return int(number) if number and number.isdigit() else None
+
+
+def _listed_number(lines: list[Paragraph], i: int) -> bool:
+    """A typed number in plain type that goes on from the numbered line before it or into the
+    one after it (1., 2., 3. …) is an item of a list, not a heading."""
+    p = lines[i]
+    n = _number_value(p) if p.list is None and not p.style.bold else None
+    if n is None:
+        return False
+    numbered = [(k, v) for k, q in enumerate(lines) if (v := _number_value(q)) is not None]
+    before = [v for k, v in numbered if k < i]
+    after = [v for k, v in numbered if k > i]
+    return (bool(before) and before[-1] == n - 1) or (bool(after) and after[0] == n + 1)
+
+
+def _heading_goes_on(above: Paragraph, p: Paragraph) -> bool:
+    """`p` is the rest of the heading line above: it starts in lower case (or the line above
+    ends in a comma or hyphen), or both are set in capitals alike and the upper one does not
+    end a sentence."""
+    a, b = fold(above.text), fold(p.text)
+    if not b or _is_label(p, None):
+        return False
+    if b[0].islower() or a[-1:] in ",-":
+        return True
+    caps = [t for t in (a, b) if any(ch.isalpha() for ch in t) and t.isupper()]
+    same_look = (above.style, above.align) == (p.style, p.align)
+    return len(caps) == 2 and same_look and a[-1:] not in _SENTENCE_STOP
 
 
 def promote_parent_rows(items: list[RawItem]) -> list[RawItem]:

@@ -51,6 +51,12 @@ def build_sections(items: list[RawItem]) -> tuple[list[Section], dict[int, str]]
                 innermost[pos] = stack[-1].id
             previous_was_section = False
             continue
+        if item.note_only and stack:
+            # text between tables above their first heading: it belongs to the section before
+            open_section = stack[-1]
+            open_section.note = " ".join(t for t in (open_section.note, fold(item.text)) if t)
+            innermost[pos] = open_section.id
+            continue
         number, rest = split_number(fold(item.text.split("\n")[0]) + "\n" + "\n".join(item.text.split("\n")[1:]))
         if number is not None and DAY_MONTH.match(item.text):
             number, rest = None, item.text  # "23 марта": a day row, not a numbered section

@@ -262,6 +262,49 @@ def test_numbers_under_an_empty_header_cell_are_the_row_numbers() -> None:
     assert [(a.number, a.extra) for a in plan.activities] == [("1", {}), ("2", {}), ("3", {})]
 
 
+def _item(text: str) -> Paragraph:
+    return Paragraph(text, list=ListInfo(0, False, "•"))
+
+
+def test_headings_between_tables_a_person_reads_as_sections() -> None:
+    first = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
+    plan = plan_of(first,
+                   _p("Работа Совета по профилактике правонарушений", bold=True, align="center"),
+                   _p("среди несовершеннолетних", bold=True, align="center"),  # the heading's second line
+                   _p("Цель: помощь воспитанникам."), _p("Задачи:"), _p("- защита прав;"),  # labels and their text
+                   _p("ЕЖЕМЕСЯЧНЫЙ КОНТРОЛЬ ТРЕБОВАНИЙ", bold=True, align="center"),
+                   _p("К ОРГАНИЗАЦИИ ПИТАНИЯ", bold=True, align="center"),  # a heading set in capitals
+                   _p("Выпускник – это человек"), _p("1. Подготовленный к труду."), _p("2. Способный создать семью."),
+                   second)
+    assert [s.title for s in plan.sections] == ["Работа Совета по профилактике правонарушений среди несовершеннолетних",
+                                                "ЕЖЕМЕСЯЧНЫЙ КОНТРОЛЬ ТРЕБОВАНИЙ К ОРГАНИЗАЦИИ ПИТАНИЯ"]
+    assert plan.sections[0].note == "Цель: помощь воспитанникам. Задачи: - защита прав;"
+    assert plan.sections[1].note == "Выпускник – это человек 1. Подготовленный к труду. 2. Способный создать семью."
+    assert plan.activities[1].section == plan.sections[1].id
+
+
+def test_month_labels_over_bulleted_lists_between_tables_are_text() -> None:
+    first = table([HEADER, ["1.", "Первое", "май", "Иванова И.И."]])
+    second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
+    plan = plan_of(first, _p("ПОМЕСЯЧНАЯ ЦИКЛОГРАММА.", bold=True, align="center"),
+                   _p("Август", bold=True), _item("Подготовка рабочих мест."),
+                   _p("Май", bold=True), _item("План летней занятости воспитанников."),  # a list item is no title
+                   _p("ПЕДАГОГИЧЕСКИЕ СОВЕТЫ", bold=True, align="center"), _p("I.", align="center"), second)
+    assert [(s.number, s.title) for s in plan.sections] == [(None, "ПОМЕСЯЧНАЯ ЦИКЛОГРАММА."),
+                                                            (None, "ПЕДАГОГИЧЕСКИЕ СОВЕТЫ"), (None, "I.")]
+    assert plan.sections[0].note is not None and plan.sections[0].note.startswith("Август Подготовка рабочих мест.")
+
+
+def test_text_above_the_first_heading_between_tables_is_a_note_of_the_open_section() -> None:
+    first = table([HEADER, ["Питание"], ["1.", "Первое", "май", "Иванова И.И."]])
+    second = table([HEADER, ["1.", "Второе", "июнь", "Петров П.П."]])
+    plan = plan_of(first, _p("Примечание. Поля со значком «-» заполнения не требуют"),
+                   _p("Хозяйственная служба", bold=True, align="center"), second)
+    assert [(s.title, s.note) for s in plan.sections] == [
+        ("Питание", "Примечание. Поля со значком «-» заполнения не требуют"), ("Хозяйственная служба", None)]
+
+
 def test_a_column_headed_by_a_post_names_the_responsible() -> None:
     assert role_of("Воспитатель") == "responsible"
     assert role_of("Докладывает") == "responsible"
