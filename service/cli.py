@@ -75,9 +75,10 @@ def worker_command(data_dir: Path | None, queues: str, concurrency: int | None, 
     import extractor.pipeline  # noqa: F401  (imported once here, shared by the forked children)
 
     configure(settings)
+    main_pid = os.getpid()
 
     def child_started(**_: object) -> None:
-        worker_started(settings)
+        worker_started(settings, main_pid)
 
     worker_process_init.connect(child_started, weak=False)
     app = make_celery(settings)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -52,12 +53,13 @@ class Executor(Protocol):
 # ---- local -------------------------------------------------------------------------------
 
 
-def worker_started(settings: Settings) -> None:
-    """Each worker process of either executor: bounded memory, death with its parent."""
+def worker_started(settings: Settings, owner: int) -> None:
+    """Each worker process of either executor: bounded memory, death with its parent and with
+    its owner (the server, or the Celery worker's main process)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's (or Celery's) to handle
     die_with_parent()
     limit_memory(settings.memory_limit_mb)
-    configure(settings, watch_parent=True)
+    configure(settings, owner)
 
 
 class LocalExecutor:
@@ -79,7 +81,7 @@ class LocalExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["workflow.worker_preload", "service.jobs"])
         return ProcessPoolExecutor(max_workers=self.settings.workers, mp_context=context,
-                                   initializer=worker_started, initargs=(self.settings,),
+                                   initializer=worker_started, initargs=(self.settings, os.getpid()),
                                    max_tasks_per_child=self.settings.max_tasks_per_child)
 
     def start(self) -> None:

@@ -41,12 +41,12 @@ log = logging.getLogger(__name__)
 _settings: Settings | None = None
 
 
-def configure(settings: Settings, watch_parent: bool = False) -> None:
-    """Set this process's settings (a worker's initializer calls it); with watch_parent, the
-    process exits when its parent dies."""
+def configure(settings: Settings, owner: int | None = None) -> None:
+    """Set this process's settings (a worker's initializer calls it); with `owner` (the pid of
+    the server or Celery worker that runs this process), exit when the owner or the parent dies."""
     global _settings
     _settings = settings
-    watchdog(settings).watch_parent(os.getppid() if watch_parent else None)
+    watchdog(settings).watch(owner)
 
 
 def current_settings() -> Settings:
@@ -249,12 +249,20 @@ class Watchdog(threading.Thread):
         self.tick = min(1.0, settings.lease_seconds / 4)
         self.lease = settings.lease_seconds
         self.parent: int | None = None
+        self.owner: int | None = None
         self.lock = threading.Lock()
         self.current: tuple[Database, Claim] | None = None
         self.renewed = 0.0
 
-    def watch_parent(self, pid: int | None) -> None:
-        self.parent = pid
+    def watch(self, owner: int | None) -> None:
+        self.owner, self.parent = owner, (os.getppid() if owner is not None else None)
+
+    def orphaned(self) -> bool:
+        # the parent (a forkserver) may already be gone when this process starts: the owner is
+        # asked too, by pid
+        if self.owner is None:
+            return False
+        return os.getppid() != self.parent or not _alive(self.owner)
 
     def hold(self, db: Database, claim: Claim) -> None:
         with self.lock:
@@ -267,7 +275,7 @@ class Watchdog(threading.Thread):
     def run(self) -> None:
         while True:
             time.sleep(self.tick)
-            if self.parent is not None and os.getppid() != self.parent:
+            if self.orphaned():
                 os._exit(70)  # orphaned: the job's lease runs out and it is tried again elsewhere
             with self.lock:
                 current = self.current
@@ -290,6 +298,21 @@ class Watchdog(threading.Thread):
             self.renewed = time.monotonic()
         if kept != 1:
             claim.lost = True
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, killed and not yet reaped, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc (not Linux): ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
 
 
 _watchdogs: dict[int, Watchdog] = {}

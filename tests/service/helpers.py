@@ -109,8 +109,9 @@ class Redis:
 
 def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
-        return subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # PYTHONPATH: the stand-in extractors of tests/service/entries.py are importable there too
+        return subprocess.Popen(command, env={**os.environ, "PYTHONPATH": str(ROOT), **env}, cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(process: subprocess.Popen[bytes] | subprocess.Popen[Any], grace: float = 15.0) -> None:
@@ -124,10 +125,11 @@ def stop(process: subprocess.Popen[bytes] | subprocess.Popen[Any], grace: float 
             process.wait()
 
 
-def worker(settings: Settings, log: Path, concurrency: int = 2) -> subprocess.Popen[bytes]:
+def worker(settings: Settings, log: Path, concurrency: int = 2, env: dict[str, str] | None = None
+           ) -> subprocess.Popen[bytes]:
     """`roadmap worker` on the settings' data folder and broker."""
     return start([str(ROADMAP), "worker", "--concurrency", str(concurrency), "--loglevel", "WARNING"],
-                 settings.environ(), log)
+                 {**settings.environ(), **(env or {})}, log)
 
 
 def children(pid: int) -> set[int]:
