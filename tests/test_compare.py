@@ -199,7 +199,7 @@ def test_charts_draw_every_dated_window() -> None:
         assert sum(1 for lane in chart.lanes if lane.undated) == len(plan.activities) - sum(
             1 for a in plan.activities if a.schedule.occurrences or a.schedule.start or a.schedule.end)
     topic_lanes = [lane for lane in combined.lanes if lane.kind == "topic"]
-    assert len(topic_lanes) == len(c.shared)
+    assert len(topic_lanes) == min(len(c.shared), c.settings.chart_topics)
     assert {color for color, _ in combined.legend} == set(PALETTE[: len(plans())])
 
 
@@ -301,7 +301,9 @@ def test_compare_writes_html_and_xlsx(tmp_path: Path) -> None:
     heads = [c.value for c in summary[1]]
     khmao = {h: c.value for h, c in zip(heads, summary[2], strict=True)}
     assert khmao["План"] == "khmao_2023" and khmao["Доля текста в JSON"] == 1
-    assert khmao["Проверить"] == "муниципалитет не указан" and "не исполнитель: " in khmao["Замечания по видам"]
+    # «2022-2023 учебный год» (activity 22) reaches past the period inferred from the dated cells
+    assert khmao["Проверить"] == "даты вне периода плана: 1; муниципалитет не указан"
+    assert "не исполнитель: " in khmao["Замечания по видам"]
     topics = wb["Темы"]
     assert topics.max_row - 1 == len(comparison().shared) + len(comparison().single)
     first = [c.value for c in topics[2]]
@@ -345,3 +347,131 @@ def test_bad_input_exit_1_and_nothing_written(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["compare", str(empty), "-o", str(out)])
     assert result.exit_code == 1 and "нет планов для сравнения: файлов JSON 0" in result.stderr
     assert not out.exists()
+
+
+# --- outliers, many plans in a 1,280 px window, Russian ---------------------------------------
+
+ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row
+WINDOW = 1280
+
+
+def with_typo_date(plan: Plan, seq: int, year: int) -> Plan:
+    """The plan with activity `seq` dated March of `year` (a typo far outside the period)."""
+    data = plan.model_dump(mode="json")
+    schedule = data["activities"][seq - 1]["schedule"]
+    schedule.update(kind="period", start=f"{year}-03-01", end=f"{year}-03-31", occurrences=[], recurrence=None)
+    return Plan.model_validate(data)
+
+
+def test_a_date_outside_the_period_is_flagged_not_drawn() -> None:
+    tula = plans()[STEMS.index("tula_2020-2021")]
+    typo = with_typo_date(tula, 3, 2031)
+    c = compare([typo])
+    chart = c.charts[1]
+    assert chart.period == "сен 2020–авг 2021"  # the axis is the plan period, not 2020 … 2031
+    assert chart.width <= ChartSettings().max_width
+    flagged = chart.outlier_lanes
+    assert len(flagged) == 1 and flagged[0].outliers == ["01.03.2031–31.03.2031"]
+    assert not flagged[0].bars and not flagged[0].markers
+    assert all(b.x + b.width <= chart.plot_x + chart.plot_width + 0.01 for lane in chart.lanes for b in lane.bars)
+    text = render_html(c)
+    assert "⚠ вне периода" in text and "01.03.2031–31.03.2031" in text
+    # a plan without a period: its axis is the middle of its dates, the typo flagged all the same
+    data = typo.model_dump(mode="json")
+    data["plan"]["period"] = None
+    undated = compare([Plan.model_validate(data)]).charts[1]
+    assert undated.period == "сен 2020–авг 2021" and len(undated.outlier_lanes) == 1
+
+
+def test_long_plans_fit_the_window() -> None:
+    settings = ChartSettings()
+    for months in (12, 36, 120, 192):
+        first = 2015 * 12
+        chart = build_chart("t", "t", [LaneSpec("a", items=(("#000", "a", (Span(dt.date(2015, 1, 1), None),)),))],
+                            (first, first + months - 1), settings)
+        assert chart.width <= settings.max_width, months
+        labels = [y.label for y in chart.years]
+        room = chart.plot_width + settings.min_year_label_width
+        assert labels and len(labels) * settings.min_year_label_width <= room
+
+
+def many_plans(n: int) -> list[Plan]:
+    """n plans made from the samples: each its own municipality, every third with a typo date."""
+    out: list[Plan] = []
+    for i in range(n):
+        base = plans()[i % len(plans())]
+        data = base.model_dump(mode="json")
+        data["plan"]["municipality"] = f"{base.plan.municipality or 'Округ'} — участник {i + 1}"
+        data["source"]["filename"] = f"plan_{i + 1:03d}.docx"
+        plan = Plan.model_validate(data)
+        out.append(with_typo_date(plan, 2, 2031) if i % 3 == 0 else plan)
+    return out
+
+
+def _scroll_width(report: Path, profile: Path) -> int:
+    """The page's width in a 1,280 px window, as Chromium lays it out."""
+    probe = report.with_name("probe.html")
+    probe.write_text(report.read_text(encoding="utf-8").replace(
+        "</body>", "<script>document.documentElement.setAttribute('data-width', "
+        "document.documentElement.scrollWidth)</script></body>"), encoding="utf-8")
+    dom = _run_chromium(["--dump-dom", f"--window-size={WINDOW},900", probe.resolve().as_uri()], profile).stdout
+    found = re.search(r'data-width="(\d+)"', dom)
+    assert found, dom[:300]
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("n", [10, 30, 100])
+def test_many_plans_fit_a_1280_px_window(tmp_path: Path, n: int) -> None:
+    assert _chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
+    c = compare(many_plans(n))
+    assert len({v.color for v in c.plans}) == n  # no colour repeats
+    assert all(ch.width <= ChartSettings().max_width for ch in c.charts)
+    report = tmp_path / "report.html"
+    report.write_text(render_html(c), encoding="utf-8")
+    width = _scroll_width(report, tmp_path / "profile-dom")
+    assert width <= WINDOW, f"{n} plans: the page is {width} px wide"
+    shot = tmp_path / "report.png"
+    height = {10: 5000, 30: 7000, 100: 9000}[n]
+    _run_chromium([f"--screenshot={shot}", f"--window-size={WINDOW},{height}", report.resolve().as_uri()],
+                  tmp_path / "profile-shot")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy(shot, ARTIFACTS / f"compare-{n}-plans.png")
+    pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
+    # every plan's swatch in the cards (11 x 11 px, full colour)
+    seen = [colour for colour in (v.color for v in c.plans) if _count_near(pixels, _rgb(colour), 2) >= 60]
+    assert len(seen) >= min(n, 30 if n == 100 else n), (n, len(seen))
+    if n <= 30:  # the flags of the typo dates (with 100 plans they are below the screenshot)
+        assert _count_near(pixels, (0xB3, 0x26, 0x1E), 20) > 200
+
+
+def visible_text(html: str) -> list[str]:
+    """What a person reads on the page: text (not code, styles or scripts) and tooltips."""
+    doc = lxml_html.fromstring(html.encode("utf-8"))
+    for node in doc.xpath("//code | //style | //script"):
+        node.drop_tree()
+    return [t.strip() for t in doc.xpath("//text() | //@title | //@aria-label") if t.strip()]
+
+
+def test_no_english_sentence_reaches_the_report_or_the_output(tmp_path: Path) -> None:
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for stem in STEMS:
+        shutil.copy(GOLDEN_DIR / f"{stem}.json", folder / f"{stem}.json")
+    error = {"code": "no_plan_table", "message": "no table looks like a plan", "filename": "broken.docx"}
+    (folder / "broken.json").write_text(json.dumps({"error": error}), encoding="utf-8")
+    (folder / "_report.json").write_text(json.dumps({"summary": {}, "files": []}), encoding="utf-8")
+    html, xlsx = tmp_path / "r.html", tmp_path / "r.xlsx"
+    result = CliRunner().invoke(main, ["compare", *sorted(map(str, folder.glob("*.json"))), "-o", str(html),
+                                       "--xlsx", str(xlsx)])
+    assert result.exit_code == 0, result.output
+    assert "_report.json: отчёт пакетной обработки, пропущен" in result.stderr
+    assert "broken.docx: не сравнивался — нет таблицы плана (no_plan_table)" in result.stderr
+    assert "проверить: khmao_2023 — даты вне периода плана: 1; муниципалитет не указан" in result.stderr
+    assert not ENGLISH.search(result.output), result.output
+    found = [t for t in visible_text(html.read_text(encoding="utf-8")) if ENGLISH.search(t)]
+    assert not found, found[:5]
+    cells = [c.value for ws in load_workbook(xlsx).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str)]
+    assert not [v for v in cells if ENGLISH.search(v)]
+    usage = CliRunner().invoke(main, ["compare", str(folder)])
+    assert usage.exit_code == 2 and "укажите, что записать" in usage.output

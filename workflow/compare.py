@@ -84,6 +84,8 @@ class CompareSettings:
     card: CardSettings = field(default_factory=CardSettings)
     min_plans_shared: int = 2  # a topic with activities of this many plans is "shared"
     open_plan_charts_up_to: int = 10  # more plans: each plan's timeline starts folded
+    labelled_columns_up_to: int = 6  # more plans: the matrix's columns are headed by plan numbers
+    chart_topics: int = 12  # the combined timeline draws the topics shared by most plans, up to this many
 
 
 @dataclass
@@ -343,7 +345,8 @@ def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
     shared = sorted((r for r in rows if r.plan_count >= settings.min_plans_shared),
                     key=lambda r: (-r.plan_count, -len(r.topic.members), r.topic.id))
     single = [r for r in rows if r.plan_count < settings.min_plans_shared]
-    charts = [topic_chart(views, shared, settings.charts)] + [plan_chart(v, settings.charts) for v in views]
+    charts = [topic_chart(views, shared[: settings.chart_topics], settings.charts)] + \
+        [plan_chart(v, settings.charts) for v in views]
     return Comparison(
         plans=views,
         skipped=list(skipped),

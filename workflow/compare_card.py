@@ -15,7 +15,7 @@ from typing import Any
 
 from lang.vocab import load
 from models import Plan
-from workflow.compare_charts import spans_of
+from workflow.compare_charts import month_index, outside, spans_of
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}")  # two English words in a row: not for people here
 
@@ -117,8 +117,14 @@ def card_of(plan: Plan, settings: CardSettings | None = None) -> Card:
         concerns.append(f"{names.warnings.get(code, code)}: {counted[code]}")
     if plan.quality is not None:
         concerns += [f"похоже, не план: {names.doubtful.get(c, c)}" for c in plan.quality.doubtful]
-    if plan.plan.period is None:
+    period = plan.plan.period
+    if period is None:
         concerns.append("период не указан")
+    elif period.start is not None and period.end is not None:
+        bounds = (month_index(period.start), month_index(period.end))
+        strays = sum(1 for a in acts if any(outside(s, bounds) for s in spans_of(a)))
+        if strays:
+            concerns.append(f"даты вне периода плана: {strays}")
     if plan.plan.municipality is None:
         concerns.append("муниципалитет не указан")
     return card
