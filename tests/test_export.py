@@ -333,3 +333,8 @@ def test_no_english_sentence_reaches_the_workbook_or_the_output(tmp_path: Path) 
     assert usage.exit_code == 2 and "укажите, что записать" in usage.output
     nothing = export(str(folder / "broken.json"), "--xlsx", str(tmp_path / "x.xlsx"))
     assert nothing.exit_code == 1 and "Ошибка: нет планов для выгрузки" in nothing.output
+
+
+def test_abbreviated_and_cut_headers_are_the_same_field() -> None:
+    assert header_key("Кол-во") == header_key("Коли- чество") == header_key("Количество")
+    assert header_key("Ед. Учёта") == header_key("Единица учета")

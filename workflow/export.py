@@ -51,7 +51,8 @@ class ExportSettings:
 SETTINGS = ExportSettings()
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 _FOLDED = re.compile(r"\s+")
-_WORD = re.compile(r"[А-Яа-яЁёA-Za-z]+")
+_WORD = re.compile(r"[а-яёa-z]+(?:-[а-яёa-z]+)*")  # "кол-во" is one word
+_CUT = re.compile(r"(?<=[а-яё])- (?=[а-яё])")  # a word cut at a line break: "коли- чество"
 _FUNCTION_POS = frozenset({"PREP", "CONJ", "PRCL", "INTJ"})
 DEFAULT_DELIMITER = ";"  # Excel in a Russian locale splits CSV at semicolons
 
@@ -76,6 +77,8 @@ class ExportVocabulary:
     overview_columns: tuple[ColumnSpec, ...]
     check_words: dict[str, str]  # field -> the word the "check" column names it by
     same_words: dict[str, str]  # a header word -> the word it is counted as
+    untitled_column: str
+    own_column_suffix: str
 
 
 @cache
@@ -95,6 +98,8 @@ def vocabulary() -> ExportVocabulary:
         overview_columns=tuple(ColumnSpec(c["key"], c["header"], float(c["width"])) for c in data["overview_columns"]),
         check_words=dict(data["check_words"]),
         same_words={str(w): str(group[0]) for group in data["same_header_words"] for w in group},
+        untitled_column=data["untitled_column"],
+        own_column_suffix=data["own_column_suffix"],
     )
 
 
@@ -171,7 +176,10 @@ def header_key(header: str) -> str:
     the vocabulary's same words counted as one ("Отметка о выполнении" = "Отметка об исполнении")."""
     same = vocabulary().same_words
     words: set[str] = set()
-    for word in _WORD.findall(header.lower()):
+    for word in _WORD.findall(_CUT.sub("", header.lower())):
+        if word in same:
+            words.add(same[word])
+            continue
         found = parses(word)
         if found and found[0].tag.POS in _FUNCTION_POS:
             continue
@@ -245,8 +253,17 @@ def extra_columns(plans: Sequence[Plan]) -> list[ColumnSpec]:
     for plan in plans:  # order: as the plans' tables have them
         for header in extra_headers(plan):
             counts.setdefault(_extra_key(header), Counter())
-    width = vocabulary().extra_width
-    return [ColumnSpec(key, c.most_common(1)[0][0], width) for key, c in counts.items() if c]
+    vocab = vocabulary()
+    taken = {c.header for c in vocab.columns}
+    out: list[ColumnSpec] = []
+    for key, headers in counts.items():
+        if not headers:
+            continue
+        header = _CUT.sub("", headers.most_common(1)[0][0]).strip() or vocab.untitled_column
+        # a plan's own column named like one of ours ("Ответственные") says whose it is
+        out.append(ColumnSpec(key, f"{header} {vocab.own_column_suffix}" if header in taken else header,
+                              vocab.extra_width))
+    return out
 
 
 def overview_row(loaded: LoadedPlan, sheet: str) -> Row:
