@@ -14,9 +14,11 @@ from models.schema import render
 from parsers.errors import ExtractionError
 from service.cli import keys_group, serve_command, worker_command
 from workflow.batch import batch_command
+from workflow.check import check_command
 from workflow.cli_options import extraction_options
 from workflow.compare_cli import compare_command
 from workflow.debug import debug_command
+from workflow.diff import diff_command
 from workflow.export import export_command
 from workflow.hints import OptionLayers
 from workflow.limits import deadline
@@ -88,6 +90,8 @@ main.add_command(export_command)
 main.add_command(validate_command)
 main.add_command(compare_command)
 main.add_command(debug_command)
+main.add_command(check_command)
+main.add_command(diff_command)
 main.add_command(serve_command)
 main.add_command(worker_command)
 main.add_command(keys_group)
