@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
+import pkgutil
 import statistics
 import sys
 import tempfile
@@ -43,8 +45,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from baseline import load_old  # noqa: E402 (bench/ is the script's folder)
 
-from extractor.normalize import schedule  # noqa: E402
+from extractor.normalize import schedule, schedule_rules  # noqa: E402
 from extractor.normalize.schedule import ScheduleContext, normalize_schedule  # noqa: E402
+from extractor.normalize.schedule_rules import handlers  # noqa: E402
 from models.roadmap import Period  # noqa: E402
 
 PHRASES = ROOT / "tests" / "data" / "schedule_phrases.yaml"
@@ -98,15 +101,20 @@ def one_rate(run_pass: Callable[[], Any], count: int, seconds: float, before: Ca
     return passes * count / elapsed
 
 
-GRAMMAR = ("_data", "_grammar", "_more", "_date_parser")  # built once per process from the vocabulary
+# built once per process from the vocabulary (today's names, and those before the split into schedule_rules/)
+GRAMMAR = ("vocabulary", "fragments", "grammar", "more_grammar", "compiled_passes", "date_parser",
+           "_data", "_grammar", "_more", "_date_parser")
+OURS = (schedule, *(importlib.import_module(f"{schedule_rules.__name__}.{m.name}")
+                    for m in pkgutil.iter_modules(schedule_rules.__path__)))
 
 
-def clear_caches(module: ModuleType = schedule) -> None:
-    """Clear every functools cache of the module (repaired words, dateparser leftovers, plans, the
-    passes of each feature set), not the grammar."""
-    for name, value in vars(module).items():
-        if hasattr(value, "cache_clear") and name not in GRAMMAR:
-            value.cache_clear()
+def clear_caches(*modules: ModuleType) -> None:
+    """Clear every functools cache of the modules (today's normalizer when none are given:
+    repaired words, dateparser leftovers, plans, the passes of each feature set), not the grammar."""
+    for module in modules or OURS:
+        for name, value in vars(module).items():
+            if hasattr(value, "cache_clear") and name not in GRAMMAR:
+                value.cache_clear()
 
 
 def main() -> int:
@@ -143,7 +151,7 @@ def main() -> int:
         for text in texts:
             text.split()
 
-    parse = schedule._date_parser().get_date_data  # the same restricted settings
+    parse = handlers.date_parser().get_date_data  # the same restricted settings
 
     def dateparser_pass() -> None:
         for text in texts:

@@ -1,0 +1,1 @@
+"""The stages of the schedule normalizer (extractor/normalize/schedule.py runs them)."""
