@@ -17,6 +17,7 @@ from typing import Any
 
 from extractor.metadata import find_abbreviations, find_municipality, infer_period, split_heading, stated_period
 from extractor.normalize.parties import parse_parties, unify_names
+from extractor.normalize.rule_trace import RuleTrace
 from extractor.normalize.schedule import ScheduleContext, month_heading, normalize_schedule
 from extractor.options import DEFAULT, Options
 from extractor.quality import lost_rows, measure
@@ -33,7 +34,7 @@ from extractor.rows import (
 from extractor.sections import DAY_MONTH, build_sections
 from extractor.tables import ColumnSpec, PlanPart, choose_tables, stitch_pages, table_text
 from extractor.text import DASH_ITEM, clean_number, close_letter_spacing, fold, render_paragraph, split_number
-from extractor.trace import Trace
+from extractor.trace import CellRules, Trace
 from lang import vocab
 from models import (
     PARTIAL_CODES,
@@ -85,7 +86,8 @@ def source_of(path: Path, document: Document) -> Source:
 
 def assemble(document: Document, source: Source, options: Options = DEFAULT, trace: Trace | None = None) -> Plan:
     """The canonical plan of a parsed document (raises ExtractionError). A `trace` given is
-    filled with what each step did, as far as it got."""
+    filled with what each step did, as far as it got (with `cell_rules`, the normalizers' rule
+    traces of every activity's cells too)."""
     trace = trace if trace is not None else Trace()
     trace.document = document
     try:
@@ -163,10 +165,11 @@ def _assemble(document: Document, source: Source, options: Options, trace: Trace
             continue
         section_id = innermost.get(pos)
         schedule_header = next((c.header for c in item.columns if c.role == "schedule"), None)
-        context = _context_of(section_titles.get(section_id or ""), schedule_header)
+        rules = CellRules() if trace.cell_rules else None
         try:
+            context = _context_of(section_titles.get(section_id or ""), schedule_header)
             activity, notes = _activity(item, len(activities) + 1, section_id, period, context,
-                                        section_titles.get(section_id or ""))
+                                        section_titles.get(section_id or ""), rules)
         except Exception as exc:  # a bug in a rule costs this row, not the document
             log.exception("table %s, rows %s: unexpected error", item.table_index, item.rows)
             text = " | ".join(fold(item.values[c].text) for c in sorted(item.own) if not item.values[c].is_blank)
@@ -179,6 +182,8 @@ def _assemble(document: Document, source: Source, options: Options, trace: Trace
             continue
         activities.append(activity)
         trace.activity_of[pos] = activity.seq
+        if rules is not None:
+            trace.rules[activity.seq] = rules
         warnings += [Warning(code=c, message=m, activity=activity.seq) for c, m in notes]
     activities = _unify(activities, abbreviations)
 
@@ -246,7 +251,7 @@ def _schedule_text(item: RawActivity) -> str:
 # --- one activity -----------------------------------------------------------------------
 
 def _activity(item: RawActivity, seq: int, section: str | None, period: Period | None,
-              context: ScheduleContext | None, section_title: str | None = None,
+              context: ScheduleContext | None, section_title: str | None = None, rules: CellRules | None = None,
               ) -> tuple[Activity | None, list[tuple[str, str]]]:
     notes: list[tuple[str, str]] = []
     cell = item.cell("activity")
@@ -266,8 +271,11 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         return None, notes
     schedule_cell = item.cell("schedule")
     schedule_text = schedule_cell.text if schedule_cell is not None else ""
-    schedule = _dated_by_section(schedule_text, period, section_title) or normalize_schedule(
-        schedule_text, period, context)
+    schedule_trace = RuleTrace() if rules is not None else None
+    schedule = _dated_by_section(schedule_text, period, section_title, schedule_trace) or normalize_schedule(
+        schedule_text, period, context, trace=schedule_trace)
+    if rules is not None and schedule_cell is not None:
+        rules.schedule = schedule_trace
     if period is not None and period.inferred and (schedule.start or schedule.end) and not _YEAR.search(schedule_text):
         schedule = schedule.model_copy(update={"confidence": "low"})  # its year came from an inferred period
     if schedule.kind == "unknown" and schedule.text and schedule.duration is None:
@@ -279,7 +287,10 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         if value is None or value.is_blank:
             continue
         if col.role == "responsible":
-            parsed = parse_parties(cell_lines(value), col.sub_header)
+            cell_trace = RuleTrace() if rules is not None else None
+            parsed = parse_parties(cell_lines(value), col.sub_header, trace=cell_trace)
+            if rules is not None and cell_trace is not None:
+                rules.responsible.append((col.header, cell_trace))
             responsible += parsed.parties
             if parsed.rejected:
                 extra[col.header] = " ".join(parsed.rejected)
@@ -355,7 +366,8 @@ def _all_texts(document: Document) -> list[str]:
 _CLOCK_ONLY = re.compile(r"^[сСcC]?\s*[\d.:\s\-–—]*$")
 
 
-def _dated_by_section(text: str, period: Period | None, section_title: str | None) -> Schedule | None:
+def _dated_by_section(text: str, period: Period | None, section_title: str | None,
+                      trace: RuleTrace | None = None) -> Schedule | None:
     """A day row above ("23 марта") dates the rows under it whose cell gives only clock times
     ("10.00-11.00") or nothing: that day, the times kept as the note."""
     day = DAY_MONTH.match(section_title or "")
@@ -364,6 +376,13 @@ def _dated_by_section(text: str, period: Period | None, section_title: str | Non
     base = normalize_schedule(f"{int(day.group('d'))} {day.group('m')}", period, None)
     if base.kind != "date":
         return None
+    if trace is not None:
+        trace.text = fold(text)
+        why = f"the day of the row above «{fold(section_title or '')}», {base.start}"
+        if trace.text:
+            trace.add("day_row", 0, len(trace.text), f"{why}; the times kept as the note")
+        else:
+            trace.note(f"an empty cell: {why}")
     return base.model_copy(update={"text": fold(text), "note": fold(text) or None})
 
 

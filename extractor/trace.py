@@ -3,7 +3,9 @@
 Filled by the pipeline itself (pass a `Trace` to `assemble`), so whoever draws it draws what
 happened, not a second reading: the tables as the pipeline read them (tables continued over a
 page break made one, rows cut by a page break re-joined), why each table was used or not, the
-kind of every row and the rule that gave it, and the activities each row went into.
+kind of every row and the rule that gave it, and the activities each row went into. Asked for
+(`Trace(cell_rules=True)`), it also keeps the normalizers' rule traces of every activity's
+schedule and responsible cells: which pass or rule consumed which span of the cell's text.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from extractor.normalize.rule_trace import RuleTrace
 from extractor.rows import RawActivity, RawItem, RawSection, SkippedRow, row_text
 from extractor.tables import PlanPart, SkippedTable
 from models import ColumnRole, Plan
@@ -75,6 +78,14 @@ class TableTrace:
 
 
 @dataclass
+class CellRules:
+    """How the normalizers read one activity's cells (extractor/normalize/rule_trace.py)."""
+
+    schedule: RuleTrace | None = None  # None: the row has no schedule cell
+    responsible: list[tuple[str, RuleTrace]] = field(default_factory=list)  # (column header, trace) per cell
+
+
+@dataclass
 class Trace:
     """Filled by `assemble(document, source, options, trace)`; kept as far as it got when the
     document gives no plan (`error`)."""
@@ -88,6 +99,8 @@ class Trace:
     lost: list[tuple[int, int, str]] = field(default_factory=list)  # (table, row, text)
     plan: Plan | None = None
     error: str | None = None  # "code: message" where no plan came out
+    cell_rules: bool = False  # asked for: fill `rules` (the normalizers then read every cell afresh)
+    rules: dict[int, CellRules] = field(default_factory=dict)  # activity seq → the rule traces of its cells
 
     def record_tables(self, tables: list[Table], parts: list[PlanPart], skipped: list[SkippedTable]) -> None:
         by_index = {p.table_index: p for p in parts}
@@ -157,4 +170,4 @@ class Trace:
         return [(pos, i) for pos, i in enumerate(self.items) if isinstance(i, RawActivity)]
 
 
-__all__ = ["RULES", "RowKind", "RowTrace", "TableTrace", "Trace"]
+__all__ = ["RULES", "CellRules", "RowKind", "RowTrace", "TableTrace", "Trace"]

@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from extractor.pipeline import assemble
+from extractor.trace import Trace
 from models import Plan, Source
 from parsers.layout import Cell, Document, Paragraph, Row, Table, TextStyle
 from tests.conftest import golden, sample_path
@@ -282,3 +283,60 @@ def test_debug_maps_every_activity_of_a_sample_pdf_to_its_rows(name: str) -> Non
     labelled = {int(n) for s in shapes if s.kind == "activity" and s.label.startswith("#")
                 for n in s.label[1:].split(",")}
     assert labelled == {a.seq for a in analysis.plan.activities}
+
+
+# --- the rule traces of the cells ---------------------------------------------------------------
+
+def _steps(block: lxml_html.HtmlElement) -> list[tuple[str, ...]]:
+    """(rule, words, span) of every step row in a cell's block."""
+    return [tuple(td.text_content() for td in row.xpath("./td")[1:4]) for row in block.xpath(".//tr[@class='step']")]
+
+
+def test_rule_trace_of_a_chosen_activity(tmp_path: Path) -> None:
+    out = tmp_path / "khmao-1.html"
+    result = CliRunner().invoke(main, ["debug", str(sample_path("khmao_2023")), "--cell", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    doc = lxml_html.fromstring(out.read_bytes())
+    assert [h.get("id") for h in doc.xpath("//h3")] == ["rules-1"]
+    schedule, responsible = doc.xpath("//div[@class='cellrules']")
+    assert schedule.xpath("./p[@class='celltext']/b")[0].text_content() == "Сроки:"
+    # «до 01.12.2023»: the deadline pass took the whole cell
+    assert _steps(schedule) == [("deadline", "«до 01.12.2023»", "0–13")]
+    assert _steps(responsible) == [("named_body", "«Методический отдел»", "0–18")]
+    assert [a.get("href") for a in doc.xpath("//td[@class='rowinfo']/a")] == ["#rules-1"]  # the row links to it
+
+
+def test_rule_traces_of_every_activity(tmp_path: Path) -> None:
+    doc = _html(tmp_path, "khmao_2023")
+    assert [h.get("id") for h in doc.xpath("//h3")] == [f"rules-{a['seq']}" for a in golden("khmao_2023")["activities"]]
+    (heading,) = doc.xpath("//h3[@id='rules-26']")
+    blocks = [b for b in heading.itersiblings() if b.tag == "div"][:4]
+    # «Труханович А.В., заведующий отделом МАУ …» / «МБОУ «СШ №19»»: the post after the name is
+    # joined to it, then the person and position rules take their words; the school is a body
+    assert [step[:2] for step in _steps(blocks[2])] == [
+        ("post_after_person", "«Труханович А.В., заведующий отделом МАУ г. Нижневартовска «ЦРО»»"),
+        ("person", "«Труханович А.В.»"),
+        ("position", "«заведующий отделом МАУ г. Нижневартовска «ЦРО»»"),
+        ("named_body", "«МБОУ «СШ №19»»"),
+    ]
+    assert [step[:2] for step in _steps(blocks[1])] == [("not_a_party", "«Отчет»")]
+    marks = blocks[0].xpath(".//mark")
+    assert [m.text_content() for m in marks] == ["Март 2023 года"] and marks[0].get("title") == "1: month"
+
+
+def test_rule_traces_only_when_asked() -> None:
+    document = synthetic_document()
+    assert analyse(document).rules[1].schedule is not None
+    assert analyse(document, rules=False).rules == {}
+    trace = Trace(document=document)  # a trace of the pipeline alone: the cells are not traced
+    assemble(document, Source(filename="synthetic.pdf", sha256="0" * 64, format="pdf", pages=1), trace=trace)
+    assert trace.plan is not None and trace.rules == {}
+
+
+def test_rule_trace_errors(tmp_path: Path) -> None:
+    docx = str(sample_path("zima_2024"))
+    result = CliRunner().invoke(main, ["debug", docx, "--cell", "999", "-o", str(tmp_path / "z.html")])
+    assert result.exit_code == 2 and "activity 999 does not exist" in result.output
+    result = CliRunner().invoke(main, ["debug", docx, "--cell", "1", "-o", str(tmp_path / "z.png")])
+    assert result.exit_code == 2 and "--cell" in result.output
+    assert not list(tmp_path.iterdir())

@@ -6,6 +6,8 @@ rule that gave it, the activities made from each row. Nothing here repeats a ste
 
 - `.html` output: every table as a grid with its merges (rowspan/colspan), header rows,
   section rows, skipped rows and column roles, each activity row with the activity it gave;
+  then, for every activity (or the one `--cell SEQ` names), the rule trace of its schedule and
+  responsible cells: which pass or rule of the normalizers took which words;
 - `.png` output (PDF and scanned PDF): the page image with the detected cells, header rows,
   section rows, joined rows and column roles drawn on it, as pdfplumber's visual debugging
   does for its own table finder. Positions come from the layout model (Table.page, Row.page,
@@ -18,12 +20,14 @@ import contextlib
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
 import click
 import jinja2
 
+from extractor.normalize.rule_trace import RuleTrace
 from extractor.options import DEFAULT, Options
 from extractor.output import write_atomic
 from extractor.trace import RowKind, TableTrace, Trace
@@ -71,11 +75,13 @@ class DebugSettings:
     label_gap: float = 2.0  # points between a label and what it names
 
 
-def analyse(document: Document, options: Options = DEFAULT, source: Source | None = None) -> Trace:
-    """What the pipeline did with a parsed document (its plan, or its error, in the trace)."""
+def analyse(document: Document, options: Options = DEFAULT, source: Source | None = None,
+            rules: bool = True) -> Trace:
+    """What the pipeline did with a parsed document (its plan, or its error, in the trace);
+    `rules`: with the normalizers' rule traces of every activity's cells."""
     from extractor.pipeline import assemble
 
-    trace = Trace(document=document)
+    trace = Trace(document=document, cell_rules=rules)
     source = source or Source(filename="document", sha256="0" * 64, format=document.format,  # type: ignore[arg-type]
                               pages=document.pages, ocr=document.ocr)
     with contextlib.suppress(ExtractionError):  # the trace holds the error and what came before it
@@ -83,7 +89,7 @@ def analyse(document: Document, options: Options = DEFAULT, source: Source | Non
     return trace
 
 
-def analyse_file(path: Path, options: Options | None = None) -> Trace:
+def analyse_file(path: Path, options: Options | None = None, rules: bool = True) -> Trace:
     """Parse a file and trace its assembly (raises ExtractionError when it cannot be parsed)."""
     from extractor.pipeline import source_of
     from lang import vocab
@@ -92,7 +98,7 @@ def analyse_file(path: Path, options: Options | None = None) -> Trace:
     resolved = Options.resolve(options)
     vocab.use_data(resolved.language_data)
     document = parse(path, resolved.parse_options())
-    return analyse(document, resolved, source_of(path, document))
+    return analyse(document, resolved, source_of(path, document), rules)
 
 
 # --- HTML grid view -------------------------------------------------------------------------
@@ -124,14 +130,70 @@ def grid_rows(view: TableTrace) -> list[list[GridCell]]:
     return out
 
 
-def render_html(analysis: Trace, filename: str) -> str:
+# --- HTML rule traces ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of a cell's text that the same steps cover."""
+
+    text: str
+    steps: tuple[int, ...]  # numbers (1-based) of the steps whose span covers it
+    ends: tuple[int, ...]  # numbers of the steps whose span ends with it
+
+
+@dataclass(frozen=True)
+class CellView:
+    title: str  # "Сроки" or the responsible column's header
+    trace: RuleTrace
+    segments: list[Segment]
+
+
+@dataclass(frozen=True)
+class ActivityRules:
+    seq: int
+    number: str | None
+    title: str
+    cells: list[CellView]
+
+
+def segments(trace: RuleTrace) -> list[Segment]:
+    """The trace's text cut wherever a step starts or ends, each piece with the steps over it."""
+    text = trace.text
+    cuts = sorted({0, len(text), *(min(max(s.start, 0), len(text)) for s in trace.steps),
+                   *(min(max(s.end, 0), len(text)) for s in trace.steps)})
+    out: list[Segment] = []
+    for a, b in pairwise(cuts):
+        over = tuple(i for i, s in enumerate(trace.steps, 1) if s.start <= a and b <= s.end)
+        out.append(Segment(text[a:b], over, tuple(i for i in over if trace.steps[i - 1].end == b)))
+    return out
+
+
+def rule_views(analysis: Trace, cell: int | None = None) -> list[ActivityRules]:
+    """The rule traces to show: every activity's, or the one of activity `cell`."""
+    if analysis.plan is None:
+        return []
+    out: list[ActivityRules] = []
+    for activity in analysis.plan.activities:
+        rules = analysis.rules.get(activity.seq)
+        if rules is None or (cell is not None and activity.seq != cell):
+            continue
+        cells = [CellView("Сроки", rules.schedule, segments(rules.schedule))] if rules.schedule is not None else []
+        cells += [CellView(header, trace, segments(trace)) for header, trace in rules.responsible]
+        out.append(ActivityRules(activity.seq, activity.number, activity.title, cells))
+    return out
+
+
+def render_html(analysis: Trace, filename: str, cell: int | None = None) -> str:
+    """The grid view of every table, then the rule traces (of activity `cell` only, if given)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("workflow", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     template = env.get_template("debug.html.j2")
-    return template.render(a=analysis, filename=filename, grid_rows=grid_rows, kind_names=ROW_KIND_NAMES)
+    views = rule_views(analysis, cell)
+    return template.render(a=analysis, filename=filename, grid_rows=grid_rows, kind_names=ROW_KIND_NAMES,
+                           rule_views=views, traced={v.seq for v in views})
 
 
 # --- page drawing -------------------------------------------------------------------------
@@ -322,12 +384,15 @@ def _save_png(image: Any, out: Path) -> None:
 # --- the command ----------------------------------------------------------------------------
 
 def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = None,
-        options: Options | None = None) -> Trace:
-    """Write the HTML grid view (`out` ending in .html) or the page drawing (.png)."""
+        options: Options | None = None, cell: int | None = None) -> Trace:
+    """Write the HTML grid view with the rule traces (`out` ending in .html; `cell`: the rule
+    trace of that activity only) or the page drawing (.png)."""
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".png"):
         raise DebugError("the output must end in .html (grid view) or .png (page drawing)")
-    analysis = analyse_file(path, options)
+    if suffix == ".png" and cell is not None:
+        raise DebugError("--cell shows the rule trace of a cell in the HTML view: use -o FILE.html")
+    analysis = analyse_file(path, options, rules=suffix != ".png")
     fmt = analysis.document.format if analysis.document is not None else ""
     if suffix == ".png":
         if fmt not in POSITIONED_FORMATS:
@@ -335,7 +400,9 @@ def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = N
         # a page without detected cells is drawn all the same: that is the finding
         draw_page(path, page, page_shapes(analysis, page), out, settings)
     else:
-        write_atomic(out, render_html(analysis, path.name))
+        if cell is not None and analysis.plan is not None and cell not in analysis.rules:
+            raise DebugError(f"activity {cell} does not exist: the plan has {len(analysis.plan.activities)}")
+        write_atomic(out, render_html(analysis, path.name, cell))
     return analysis
 
 
@@ -344,16 +411,20 @@ def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = N
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
               help="The page to draw (PDF input).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="OUT.html: the parsed grid of every table; OUT.png: the page with what was detected.")
+              help="OUT.html: the parsed grid of every table and the rule traces of the cells; "
+                   "OUT.png: the page with what was detected.")
+@click.option("--cell", "cell", type=click.IntRange(min=1), default=None, metavar="SEQ",
+              help="Show the rule trace of activity SEQ's cells only (HTML).")
 @extraction_options
-def debug_command(file: Path, page: int, output: Path, options: OptionLayers) -> None:
-    """Show how FILE was read: table cells and merges, header and section rows, column roles.
+def debug_command(file: Path, page: int, output: Path, cell: int | None, options: OptionLayers) -> None:
+    """Show how FILE was read: table cells and merges, header and section rows, column roles,
+    and which rule took which words of each schedule and responsible cell.
 
     Exit 1 when the file cannot be read, 2 when the request does not fit it (a page it
-    lacks, a PNG of a Word file).
+    lacks, a PNG of a Word file, an activity it has not).
     """
     try:
-        analysis = run(file, output, page, options=options.for_file(file))
+        analysis = run(file, output, page, options=options.for_file(file), cell=cell)
     except ExtractionError as exc:
         click.echo(f"{file.name}: {exc.code}: {exc.message}", err=True)
         sys.exit(1)
