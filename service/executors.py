@@ -8,6 +8,7 @@ keep the queue honest: leases that ran out, results past their time, webhooks.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 import multiprocessing
@@ -136,7 +137,9 @@ class LocalExecutor:
     def _dispatch(self) -> None:
         assert self.pool is not None
         with self.lock:
-            free = self.settings.workers - len(self.inflight)
+            # one job waiting per worker besides the running ones: a worker that finishes takes
+            # the next at once instead of waiting for this thread's round trip
+            free = 2 * self.settings.workers - len(self.inflight)
             busy = list(self.inflight)
         if free <= 0:
             return
@@ -210,11 +213,32 @@ class CeleryExecutor:
     def sweep(self) -> None:
         requeue_expired(self.db, self.settings)
         with self.db.session() as session:
-            waiting = session.scalars(
+            waiting = list(session.scalars(
                 select(Job.id).where(Job.status == QUEUED, Job.dispatched_at.is_(None), Job.deleted_at.is_(None))
                 .order_by(Job.seq).limit(1000)
+            ))
+            # a task a killed worker had taken but not started waits in Redis until the visibility
+            # timeout; when its queue is empty yet the job still waits, send it again (a second
+            # delivery finds the job claimed and does nothing)
+            stale = now() - dt.timedelta(seconds=2 * self.settings.lease_seconds)
+            stranded = session.execute(
+                select(Job.id, Job.queue).where(Job.status == QUEUED, Job.deleted_at.is_(None),
+                                                Job.dispatched_at < stale).order_by(Job.seq).limit(1000)
             ).all()
+        if stranded:
+            empty = {queue for queue in {q for _, q in stranded} if self._depth(queue) == 0}
+            waiting += [job_id for job_id, queue in stranded if queue in empty]
         self.submitted(waiting)
+
+    def _depth(self, queue: str) -> int | None:
+        """Messages waiting in a queue's Redis lists (kombu keeps one per priority step)."""
+        import redis
+
+        try:
+            client = redis.Redis.from_url(self.settings.broker_url, socket_timeout=2)
+            return sum(int(client.llen(key)) for key in [queue, *(f"{queue}\x06\x16{p}" for p in (3, 6, 9))])
+        except redis.RedisError:
+            return None
 
     def problem(self) -> str | None:
         import redis
