@@ -73,11 +73,26 @@ def _shift(number: str | None, by: int) -> str | None:
     return f"{int(head) + by}{dot}{rest}" if head.isdigit() else number
 
 
+def _later(value: Any, years: int) -> Any:
+    """Dates and years in a JSON value moved `years` later ("2024-03-01", "Март 2024")."""
+    if isinstance(value, dict):
+        return {k: _later(v, years) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_later(v, years) for v in value]
+    if isinstance(value, str):
+        return re.sub(r"\b20\d\d\b", lambda m: str(int(m.group()) + years), value)
+    return value
+
+
 def build_new(old: Plan, spec: dict[str, Any]) -> Plan:
     """The new plan a pair describes, from the old one."""
     if "other" in spec:
         return plan(spec["other"])
     data = old.model_dump(mode="json")
+    if spec.get("years_later"):  # the same plan for a later year: its period and schedules moved
+        data["plan"]["period"] = _later(data["plan"]["period"], spec["years_later"])
+        for activity in data["activities"]:
+            activity["schedule"] = _later(activity["schedule"], spec["years_later"])
     olds = data["activities"]
     activities: list[dict[str, Any]] = []
     for place, row in enumerate(spec["new"], start=1):
@@ -149,6 +164,7 @@ def test_hand_written_pairs(spec: dict[str, Any]) -> None:
     result = diff(old, build_new(old, spec))
     assert actual_lines(result) == expected_lines(spec["expected"])
     matched = {e.old[0].seq for e in result.entries if e.status in ("unchanged", "changed")}
+    assert result.years == spec.get("years_later", 0)
     for flag in ("renumbered", "reordered", "section_changed"):
         if flag in spec:
             want = matched if spec[flag] == "all" else set(spec[flag])
@@ -367,3 +383,12 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     # changed fields in yellow, words that came in green
     assert _count_near(pixels, (0xFF, 0xF4, 0xC2), 2) > 1_000
     assert _count_near(pixels, (0xC9, 0xEC, 0xD3), 2) > 100
+
+
+def test_page_says_when_the_new_plan_is_for_a_later_year() -> None:
+    result, text = _page("the same plan a year later, one month moved")
+    assert result.years == 1 and result.as_json()["years_apart"] == 1
+    doc = lxml_html.fromstring(text.encode("utf-8"))
+    assert "Новый план — на 1 год позже" in doc.xpath("string(//p[@class='note'])")
+    assert result.labels() == ("Зиминское городское муниципальное образование 2024",
+                               "Зиминское городское муниципальное образование 2025")

@@ -18,6 +18,7 @@ import bisect
 import datetime as dt
 import difflib
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class DiffSettings:
     whole_cover: float = 0.7  # share of the whole's words found in its parts together
     cover_gain: float = 0.15  # the parts must cover the whole this much better than its own match
     min_part_gain: float = 0.1  # each part adds at least this share of the whole's words
+    same_section: float = 0.85  # section titles this similar are one section (OCR noise, numerals)
+    part_window: int = 3  # the parts of a split (or merge) stand at most this many rows apart
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ class Diff:
     entries: list[Entry]
     old_file: str = ""
     new_file: str = ""
+    years: int = 0  # the new plan is for this many years later: old dates were moved by as much
 
     @property
     def summary(self) -> dict[str, int]:
@@ -131,6 +135,7 @@ class Diff:
         return {
             "old": _plan_json(self.old, self.old_file, old_label),
             "new": _plan_json(self.new, self.new_file, new_label),
+            "years_apart": self.years,
             "summary": self.summary,
             "entries": [e.as_json() for e in self.entries],
         }
@@ -192,7 +197,14 @@ def _parties(a: Activity) -> frozenset[str]:
 
 def _section_key(plan: Plan, section_id: str | None) -> str:
     section = next((s for s in plan.sections if s.id == section_id), None)
-    return fold(section.title) if section is not None else ""
+    return title_key(section.title) if section is not None else ""
+
+
+def same_section(a: str, b: str, settings: DiffSettings) -> bool:
+    """Section titles (folded) that read as one: equal, or nearly so (OCR noise, a numeral)."""
+    from rapidfuzz import fuzz
+
+    return a == b or (bool(a) and bool(b) and fuzz.ratio(a, b) >= 100 * settings.same_section)
 
 
 def section_label(plan: Plan, section_id: str | None) -> str:
@@ -202,23 +214,32 @@ def section_label(plan: Plan, section_id: str | None) -> str:
     return f"{section.number}. {section.title}" if section.number else section.title
 
 
+def _codes(keys: Sequence[str], vocab: dict[str, int]) -> list[int]:
+    return [vocab.setdefault(k, len(vocab)) for k in keys]
+
+
 def context_similarity(old: Plan, new: Plan) -> Matrix:
-    """0–1 per pair: the same schedule, the same parties, the same section title (a third each)."""
+    """0–1 per pair: the same schedule, the same parties (Jaccard), the same section title (a
+    third each). Vectorized: plans of hundreds of activities are compared whole."""
     import numpy as np
     from rapidfuzz import fuzz
     from rapidfuzz.process import cdist
 
     a, b = old.activities, new.activities
-    sched_a = [fold(x.schedule.text) for x in a]
-    sched_b = [fold(x.schedule.text) for x in b]
-    same_schedule = np.array([[1.0 if s == t else 0.0 for t in sched_b] for s in sched_a]).reshape(len(a), len(b))
-    parties_a = [_parties(x) for x in a]
-    parties_b = [_parties(x) for x in b]
-    jaccard = np.array([[len(p & q) / len(p | q) if p | q else 1.0 for q in parties_b] for p in parties_a])
-    jaccard = jaccard.reshape(len(a), len(b))
-    sec_a = [_section_key(old, x.section) for x in a]
-    sec_b = [_section_key(new, x.section) for x in b]
-    sections = cdist(sec_a, sec_b, scorer=fuzz.ratio, workers=1).astype(np.float64) / 100
+    vocab: dict[str, int] = {}
+    sched_a = np.array(_codes([fold(x.schedule.text) for x in a], vocab))
+    sched_b = np.array(_codes([fold(x.schedule.text) for x in b], vocab))
+    same_schedule = np.equal.outer(sched_a, sched_b).astype(np.float64)
+    party_a, party_b, shared = _word_matrices([sorted(_parties(x)) for x in a], [sorted(_parties(x)) for x in b])
+    union = party_a.sum(axis=1)[:, None] + party_b.sum(axis=1)[None, :] - shared
+    jaccard = np.divide(shared, union, out=np.ones_like(shared), where=union > 0)
+    keys_a = [_section_key(old, x.section) for x in a]
+    keys_b = [_section_key(new, x.section) for x in b]
+    unique_a, unique_b = sorted(set(keys_a)), sorted(set(keys_b))  # a plan has few sections
+    ratio = cdist(unique_a, unique_b, scorer=fuzz.ratio, workers=1).astype(np.float64) / 100
+    at_a = np.array([unique_a.index(k) for k in keys_a])
+    at_b = np.array([unique_b.index(k) for k in keys_b])
+    sections = ratio[np.ix_(at_a, at_b)]
     result: Matrix = (same_schedule + jaccard + sections) / 3
     return result
 
@@ -248,7 +269,8 @@ class Alignment:
 def _parts(whole: int, candidates: Sequence[int], whole_words: Matrix, part_words: Matrix,
            settings: DiffSettings) -> list[int]:
     """The candidates that share the whole's words out between them, greedily, each adding words
-    of its own; [] when fewer than two do."""
+    of its own and standing near a part already chosen (a split gives neighbouring rows); []
+    when fewer than two do."""
     import numpy as np
 
     target = whole_words[whole] > 0
@@ -259,13 +281,53 @@ def _parts(whole: int, candidates: Sequence[int], whole_words: Matrix, part_word
     chosen: list[int] = []
     left = list(candidates)
     while left:
-        gains = [float((part_words[c] > 0)[target & ~covered].sum()) for c in left]
+        near = [c for c in left if not chosen or min(abs(c - x) for x in chosen) <= settings.part_window]
+        if not near:
+            break
+        gains = [float((part_words[c] > 0)[target & ~covered].sum()) for c in near]
         best = int(np.argmax(gains))
         if gains[best] < max(1.0, settings.min_part_gain * size):
             break
-        chosen.append(left.pop(best))
+        chosen.append(near[best])
+        left.remove(near[best])
         covered |= (part_words[chosen[-1]] > 0) & target
     return sorted(chosen) if len(chosen) >= 2 else []
+
+
+def _pieces(whole_words: Matrix, part_words: Matrix, part_in_whole: Matrix, own: dict[int, int],
+            owner: dict[int, int], taken: set[int], skip: set[int],
+            settings: DiffSettings) -> list[tuple[int, list[int]]]:
+    """Wholes whose words are shared out among two or more smaller activities of the other plan
+    (a split seen from the old plan, a merge from the new). `own` maps a whole to the part it was
+    matched with and `owner` back; both lose the pairs a piece replaces."""
+    import numpy as np
+
+    whole_sizes, part_sizes = whole_words.sum(axis=1), part_words.sum(axis=1)
+    eligible = (part_in_whole >= settings.part_cover) & (part_sizes[None, :] < whole_sizes[:, None])
+    found: list[tuple[int, list[int]]] = []
+    for w in np.flatnonzero(eligible.sum(axis=1) >= 2):
+        whole = int(w)
+        if whole in skip:
+            continue
+        mine = own.get(whole)
+        candidates = [int(c) for c in np.flatnonzero(eligible[whole])
+                      if int(c) not in taken and owner.get(int(c), whole) == whole]
+        if len(candidates) < 2:
+            continue
+        parts = _parts(whole, candidates, whole_words, part_words, settings)
+        if not parts:
+            continue
+        target = whole_words[whole] > 0
+        union = float(((part_words[parts].sum(axis=0) > 0) & target).sum()) / max(float(target.sum()), 1.0)
+        mine_cover = float(((part_words[mine] > 0) & target).sum()) / max(float(target.sum()), 1.0) \
+            if mine is not None else 0.0
+        if union >= settings.whole_cover and union - mine_cover >= settings.cover_gain:
+            found.append((whole, parts))
+            taken.update(parts)
+            if mine is not None:
+                del own[whole]
+                del owner[mine]
+    return found
 
 
 def align(old: Plan, new: Plan, settings: DiffSettings | None = None) -> Alignment:
@@ -290,53 +352,14 @@ def align(old: Plan, new: Plan, settings: DiffSettings | None = None) -> Alignme
     pairs = {int(i): int(j) for i, j in zip(rows, cols, strict=True) if titles[i, j] >= settings.threshold}
     by_new = {j: i for i, j in pairs.items()}
 
-    # part_in_whole[i, j]: share of new j's words found in old i (and the other way round)
+    # the share of each activity's words found in each one of the other plan
     new_in_old = np.divide(shared, new_sizes[None, :], out=np.zeros_like(shared), where=new_sizes[None, :] > 0)
-    old_in_new = np.divide(shared, old_sizes[:, None], out=np.zeros_like(shared), where=old_sizes[:, None] > 0)
-    splits: list[tuple[int, list[int]]] = []
+    old_in_new = np.divide(shared.T, old_sizes[None, :], out=np.zeros_like(shared.T), where=old_sizes[None, :] > 0)
     taken_new: set[int] = set()
-    for i in range(n):
-        own = pairs.get(i)
-        candidates = [j for j in range(m) if new_in_old[i, j] >= settings.part_cover
-                      and new_sizes[j] < old_sizes[i] and j not in taken_new
-                      and (j not in by_new or by_new[j] == i)]
-        if len(candidates) < 2:
-            continue
-        parts = _parts(i, candidates, wa, wb, settings)
-        if not parts:
-            continue
-        union = float(((wb[parts].sum(axis=0) > 0) & (wa[i] > 0)).sum()) / max(old_sizes[i], 1.0)
-        own_cover = float(old_in_new[i, own]) if own is not None else 0.0
-        if union >= settings.whole_cover and union - own_cover >= settings.cover_gain:
-            splits.append((i, parts))
-            taken_new.update(parts)
-            if own is not None:
-                del pairs[i]
-                del by_new[own]
-    split_old = {i for i, _ in splits}
-    merges: list[tuple[list[int], int]] = []
-    taken_old: set[int] = set(split_old)
-    for j in range(m):
-        if j in taken_new:
-            continue
-        own_old = by_new.get(j)
-        candidates = [i for i in range(n) if old_in_new[i, j] >= settings.part_cover
-                      and old_sizes[i] < new_sizes[j] and i not in taken_old
-                      and (i not in pairs or pairs[i] == j)]
-        if len(candidates) < 2:
-            continue
-        parts = _parts(j, candidates, wb, wa, settings)
-        if not parts:
-            continue
-        union = float(((wa[parts].sum(axis=0) > 0) & (wb[j] > 0)).sum()) / max(new_sizes[j], 1.0)
-        own_cover = float(new_in_old[own_old, j]) if own_old is not None else 0.0
-        if union >= settings.whole_cover and union - own_cover >= settings.cover_gain:
-            merges.append((parts, j))
-            taken_old.update(parts)
-            if own_old is not None:
-                del pairs[own_old]
-                del by_new[j]
-    return Alignment(pairs, splits, merges, titles)
+    splits = _pieces(wa, wb, new_in_old, pairs, by_new, taken_new, set(), settings)
+    taken_old = {i for i, _ in splits}
+    merged = _pieces(wb, wa, old_in_new, by_new, pairs, taken_old, taken_new, settings)
+    return Alignment(pairs, splits, [(parts, j) for j, parts in merged], titles)
 
 
 # --- comparing a matched pair --------------------------------------------------------------------------
@@ -358,12 +381,44 @@ def party_list(a: Activity) -> list[str]:
     return list(dict.fromkeys(party_text(p.name, p.position, p.role) for p in a.responsible))
 
 
-def changes_of(a: Activity, b: Activity) -> list[Change]:
+_YEAR = re.compile(r"\b(19|20)(\d\d)\b")
+
+
+def years_apart(old: Plan, new: Plan) -> int:
+    """Whole years between the plans' periods (the same plan for a later year), else 0: dates
+    and years written in the schedules are compared after moving the old ones by as much."""
+    p, q = old.plan.period, new.plan.period
+    if p is None or q is None or p.start is None or q.start is None:
+        return 0
+    if (p.start.month, p.start.day) != (q.start.month, q.start.day):
+        return 0
+    return q.start.year - p.start.year
+
+
+def _moved(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None or not years:
+        return day
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _moved_text(text: str, years: int) -> str:
+    if not years:
+        return text
+    return _YEAR.sub(lambda m: str(int(m.group(0)) + years), text)
+
+
+def changes_of(a: Activity, b: Activity, years: int = 0) -> list[Change]:
+    """What differs between two versions of an activity; `years` moves the old dates and
+    years first (a plan for a later year keeps its "Декабрь" without a change)."""
     out: list[Change] = []
     if _spaced(a.title) != _spaced(b.title):
         out.append(Change("title", a.title, b.title))
     sa, sb = a.schedule, b.schedule
-    if fold(sa.text) != fold(sb.text) or (sa.start, sa.end) != (sb.start, sb.end):
+    if fold(_moved_text(sa.text, years)) != fold(sb.text) or \
+            (_moved(sa.start, years), _moved(sa.end, years)) != (sb.start, sb.end):
         out.append(Change("schedule", _schedule_json(a), _schedule_json(b)))
     if _parties(a) != _parties(b):
         theirs, ours = _parties(a), _parties(b)
@@ -404,7 +459,9 @@ def diff(old: Plan, new: Plan, settings: DiffSettings | None = None, old_file: s
          new_file: str = "") -> Diff:
     """The entries of the diff, in the new plan's order; removed activities stand after the
     entry of the old activity they followed."""
+    settings = settings or DiffSettings()
     alignment = align(old, new, settings)
+    years = years_apart(old, new)
     a, b = old.activities, new.activities
     moved = _reordered([*alignment.pairs.items(), *((i, min(js)) for i, js in alignment.splits),
                         *((min(i_s), j) for i_s, j in alignment.merges)])
@@ -412,10 +469,11 @@ def diff(old: Plan, new: Plan, settings: DiffSettings | None = None, old_file: s
     new_place: dict[int, float] = {}  # old index -> where its entry stands in the new order
     for i, j in alignment.pairs.items():
         x, y = a[i], b[j]
-        changes = changes_of(x, y)
+        changes = changes_of(x, y, years)
         entry = Entry("changed" if changes else "unchanged", [x], [y], float(alignment.similarity[i, j]), changes,
                       renumbered=x.number != y.number,
-                      section_changed=_section_key(old, x.section) != _section_key(new, y.section),
+                      section_changed=bool(old.sections and new.sections) and not same_section(
+                          _section_key(old, x.section), _section_key(new, y.section), settings),
                       reordered=i in moved)
         keyed.append(((j, 0, i), entry))
         new_place[i] = j
@@ -438,7 +496,7 @@ def diff(old: Plan, new: Plan, settings: DiffSettings | None = None, old_file: s
         else:
             keyed.append(((place, 1, i), Entry("removed", [a[i]], [])))
     keyed.sort(key=lambda item: item[0])
-    return Diff(old, new, [e for _, e in keyed], old_file, new_file)
+    return Diff(old, new, [e for _, e in keyed], old_file, new_file, years)
 
 
 # --- HTML ------------------------------------------------------------------------------------------
@@ -485,13 +543,23 @@ def schedule_text(a: Activity) -> str:
     return f"{s.text} ({when})"
 
 
+def years_word(n: int) -> str:
+    """"год", "года" or "лет" after the number n."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return "год"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return "года"
+    return "лет"
+
+
 def render_html(result: Diff) -> str:
     env = environment()
     old_label, new_label = result.labels()
     return env.get_template("diff.html.j2").render(
         d=result, old_label=old_label, new_label=new_label, summary=result.summary,
         status_names=STATUS_NAMES, field_names=FIELD_NAMES, word_diff=word_diff, schedule_text=schedule_text,
-        party_list=party_list, section_label=section_label)
+        party_list=party_list, section_label=section_label, years_word=years_word)
 
 
 def write_output(result: Diff, path: Path | None) -> None:
