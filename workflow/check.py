@@ -414,7 +414,7 @@ def _duplicate_findings(plan: Plan, settings: CheckSettings, threshold: float) -
         if row_best is not None:
             b = acts[row_best[1]]
             out.append(_finding("near_duplicate_activity", f"Почти повторяет мероприятие {activity_ref(b)} "
-                                f"(сходство названий {round(row_best[0])} %): «{short(b.title, 60)}».",
+                                f"(сходство названий {int(row_best[0])} %): «{short(b.title, 60)}».",
                                 acts[i], [b.seq]))
     return out
 
