@@ -1,6 +1,6 @@
 """A seeded mutation fuzzer over the sample Word, PDF and image files (issue 15).
 
-    python bench/fuzz.py [--inputs 100000] [--seed 1] [--workers 2] [--timeout 30] [--memory-mb 1024]
+    python bench/fuzz.py [--inputs 100000] [--seed 1] [--workers 2] [--timeout 30] [--memory-mb 2048]
                          [--keep DIR]
 
 Each input is a sample with one mutation: bytes flipped, the file cut short, or, inside a Word
@@ -262,7 +262,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=30.0)
-    parser.add_argument("--memory-mb", type=int, default=1024)
+    parser.add_argument("--memory-mb", type=int, default=2048)  # address space; resident memory stays lower
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--no-images", action="store_true", help="leave out the photo (OCR is the slow part)")
     args = parser.parse_args()

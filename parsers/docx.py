@@ -9,7 +9,9 @@ under tracked changes.
 from __future__ import annotations
 
 import re
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -134,11 +136,26 @@ _UNNUMBERED = ("bullet", "none")
 _SYMBOL_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf0d8": "➢", "\uf076": "❖", "\uf0fc": "✓", "\uf02d": "–"}
 
 
-def _int(value: str | None, default: int) -> int:
+_MAX_COLS = 63  # Word's own limit on a table's columns
+_MAX_INT = 100_000  # no count, level start or width in a plan comes near; a file's larger one is noise
+
+
+def _int(value: str | None, default: int, low: int = -_MAX_INT, high: int = _MAX_INT) -> int:
+    """An integer attribute, `default` when it is not one, clamped to [low, high] (a hostile
+    "2147483648" must not size anything)."""
     try:
-        return int(value) if value is not None else default
+        number = int(value) if value is not None else default
     except ValueError:
-        return default
+        number = default
+    return min(max(number, low), high)
+
+
+def _hex(value: str | None) -> int | None:
+    try:
+        number = int(value, 16) if value else None
+    except ValueError:
+        return None
+    return number if number is not None and 0 < number <= 0x10FFFF else None
 
 
 def _val(el: Any, tag: str) -> str | None:
@@ -206,7 +223,7 @@ def _format_number(n: int, fmt: str) -> str:
                 out, rest = out + digits, rest - value
         return out.upper() if fmt == "upperRoman" else out
     if fmt.startswith("decimalZero"):  # decimalZero is two digits; custom "001" ones are wider
-        return str(n).zfill(_int(fmt[len("decimalZero"):] or None, 2))
+        return str(n).zfill(_int(fmt[len("decimalZero"):] or None, 2, 1, 10))
     return str(n)  # decimal, and the formats plans do not use
 
 
@@ -358,7 +375,7 @@ def _collect_run(r: Any, para_style: StyleInfo, out: _Runs) -> None:
         elif out.in_field_code:
             continue  # field instructions, not shown text
         elif tag == w("t"):
-            pieces.append(child.text or "")
+            pieces.append("".join(child.itertext()))  # an entity reference inside keeps the text after it
         elif tag == w("tab"):
             pieces.append("\t")
         elif tag in (w("br"), w("cr")):
@@ -368,8 +385,9 @@ def _collect_run(r: Any, para_style: StyleInfo, out: _Runs) -> None:
             pieces.append("-")
         elif tag == w("sym"):
             code = child.get(w("char"))
-            if code:
-                pieces.append(chr(int(code, 16) & 0xFFFF if int(code, 16) < 0xF000 else int(code, 16) - 0xF000))
+            number = _hex(code)
+            if number is not None:
+                pieces.append(chr(number & 0xFFFF if number < 0xF000 else number - 0xF000))
     text = "".join(pieces)
     out.text.append(text)
     if text.strip():
@@ -435,7 +453,7 @@ def _table(tbl: Any, ctx: _Context) -> Table:
         table.rows.append(Row(index=r_idx, header=header))
         col = 0
         if trpr is not None and trpr.find(w("gridBefore")) is not None:
-            col = int(trpr.find(w("gridBefore")).get(w("val")) or 0)
+            col = _int(trpr.find(w("gridBefore")).get(w("val")), 0, 0, _MAX_COLS)
         for tc in _children(tr, w("tc")):
             col = _place_cell(tc, r_idx, col, table, covering, ctx)
         table.n_cols = max(table.n_cols, col)
@@ -451,7 +469,8 @@ def _place_cell(tc: Any, r_idx: int, col: int, table: Table, covering: dict[tupl
     if tcpr is not None:
         gs = tcpr.find(w("gridSpan"))
         if gs is not None:
-            span = max(1, int(gs.get(w("val")) or 1))
+            # clamped to the grid (a cell never spans past the table's declared columns)
+            span = _int(gs.get(w("val")), 1, 1, max(table.n_cols - col, 1) if table.n_cols else _MAX_COLS)
         vm = tcpr.find(w("vMerge"))
         if vm is not None:
             vmerge = vm.get(w("val")) or "continue"
@@ -508,21 +527,73 @@ def _blocks(container: Any, ctx: _Context) -> Iterator[Block]:
 
 # --- entry point ------------------------------------------------------------------------
 
+# A damaged package shows itself while parts are read, lazily too: each of these is corrupt_file
+_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError,
+            etree.XMLSyntaxError)
+
+
 def parse_docx(path: str | Path, ocr: OcrSettings | None = OCR) -> Document:
     """Read a .docx file into the layout model (raises ExtractionError); `ocr` None: a Word
-    file of scanned pictures is refused instead of read."""
-    try:
-        document = docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise ExtractionError("corrupt_file", f"not a readable Word document: {exc}") from exc
-    styles, default = _load_styles(document)
-    ctx = _Context(styles=styles, default_para_style=default, numbering=_load_numbering(document, styles))
-    blocks = list(_blocks(document.element.body, ctx))
-    if not any(_has_text(b) for b in blocks):
-        scanned = _scanned_pages(document, ocr)
-        if scanned is not None:
-            return scanned
+    file of scanned pictures is refused instead of read. A Strict Open XML package is read
+    through its transitional twin (the same XML under the other namespaces)."""
+    with tempfile.TemporaryDirectory(prefix="roadmap-docx-") as tmp:
+        try:
+            source = transitional_copy(Path(path), Path(tmp)) or Path(path)
+            document = docx.Document(str(source))
+            body = document.element.body if document.element.tag == w("document") else None
+            if body is None:
+                raise ExtractionError("corrupt_file", "word/document.xml has no w:document/w:body: not a Word "
+                                      "document, or one in an unknown namespace")
+            styles, default = _load_styles(document)
+            ctx = _Context(styles=styles, default_para_style=default, numbering=_load_numbering(document, styles))
+            blocks = list(_blocks(body, ctx))
+            if not any(_has_text(b) for b in blocks):
+                scanned = _scanned_pages(document, ocr)
+                if scanned is not None:
+                    return scanned
+        except _DAMAGED as exc:
+            raise ExtractionError("corrupt_file", f"not a readable Word document: {type(exc).__name__}: {exc}") from exc
     return Document(blocks=blocks, format="docx", pages=None)
+
+
+# Strict Open XML (ISO/IEC 29500 Strict, Word's «Strict Open XML Document») names the same
+# elements under purl.oclc.org URIs; the transitional URI of each, as ECMA-376 part 1 lists them
+_STRICT = {
+    "http://purl.oclc.org/ooxml/wordprocessingml/main": W_NS,
+    "http://purl.oclc.org/ooxml/officeDocument/relationships": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/drawingml/main": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
+        "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://purl.oclc.org/ooxml/drawingml/picture": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+    "http://purl.oclc.org/ooxml/officeDocument/math": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://purl.oclc.org/ooxml/officeDocument/sharedTypes":
+        "http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes",
+    "http://purl.oclc.org/ooxml/officeDocument/extendedProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/customProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+}
+_STRICT_MARK = b"http://purl.oclc.org/ooxml/"
+
+
+def transitional_copy(path: Path, folder: Path) -> Path | None:
+    """For a Strict Open XML package, a copy in `folder` with every Strict URI (namespaces and
+    relationship types) replaced by its transitional one; None for any other package."""
+    with zipfile.ZipFile(path) as zf:
+        if "word/document.xml" not in zf.namelist() or _STRICT_MARK not in zf.read("word/document.xml")[:4096]:
+            return None
+        out = folder / "transitional.docx"
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in zf.infolist():
+                data = zf.read(info)
+                if info.filename.endswith((".xml", ".rels")):
+                    for strict, transitional in _STRICT.items():
+                        data = data.replace(strict.encode(), transitional.encode())
+                    # relationship types: .../officeDocument/relationships/<type> → .../2006/relationships/<type>
+                    data = data.replace(b"http://purl.oclc.org/ooxml/officeDocument/relationships/",
+                                        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/")
+                dst.writestr(info, data)
+    return out
 
 
 # --- Word files holding only scanned pages ---------------------------------------------------

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from lang.words import known
 from parsers.errors import ExtractionError
@@ -132,14 +132,14 @@ def _read(path: Path, settings: PdfSettings) -> list[_Page]:
         raise ExtractionError("corrupt_file", f"not a readable PDF: {cause}") from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise ExtractionError("corrupt_file", f"not a readable PDF: {exc}") from exc
-    with pdf:
-        try:
+    try:
+        with pdf:  # closing walks the pages again: a damaged page tree fails there too
             pages = []
             for page in pdf.pages:
                 pages.append(_read_page(page, settings))
                 page.close()  # frees the page's cached objects
-        except PdfminerException as exc:
-            raise ExtractionError("corrupt_file", f"not a readable PDF: {exc}") from exc
+    except (PdfminerException, MalformedPDFException) as exc:
+        raise ExtractionError("corrupt_file", f"not a readable PDF: {exc}") from exc
     return pages
 
 

@@ -5,10 +5,14 @@ to gigabytes. Each file is built here, byte by byte where the libraries would re
 from __future__ import annotations
 
 import io
+import json
+import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pypdfium2
@@ -16,10 +20,11 @@ import pytest
 from PIL import Image
 
 from extractor import extract
+from extractor.output import to_json
 from parsers.errors import ExtractionError
 from parsers.ocr_image import image_frames, resample
 from parsers.ocr_settings import SETTINGS
-from tests.conftest import sample_path
+from tests.conftest import golden, sample_path
 
 
 def _png_header_only(width: int, height: int) -> bytes:
@@ -117,3 +122,93 @@ def test_a_compression_ratio_alone_gives_it_away(tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     error = _error(path)
     assert error.code == "too_large" and "padding.bin" in error.message
+
+
+# --- Word packages with hostile XML ---------------------------------------------------------
+
+W_NS = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+TRANSITIONAL_TO_STRICT = {
+    W_NS: b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+    b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    b"http://schemas.openxmlformats.org/drawingml/2006/main": b"http://purl.oclc.org/ooxml/drawingml/main",
+}
+
+
+def _rewritten(tmp_path: Path, name: str, change: Callable[[str, bytes], bytes]) -> Path:
+    path = tmp_path / name
+    with zipfile.ZipFile(sample_path("zima_2024")) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, change(info.filename, src.read(info)))
+    return path
+
+
+def _comparable(plan: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in plan.items() if k not in ("source", "quality")}
+
+
+def test_strict_open_xml_reads_as_its_transitional_twin(tmp_path: Path) -> None:
+    """Word's «Strict Open XML Document»: the same XML under purl.oclc.org namespaces (and
+    relationship types); it gives the sample's golden plan."""
+    def strict(name: str, data: bytes) -> bytes:
+        for old, new in TRANSITIONAL_TO_STRICT.items():
+            data = data.replace(old, new)
+        return data
+
+    path = _rewritten(tmp_path, "strict.docx", strict)
+    assert b"purl.oclc.org" in zipfile.ZipFile(path).read("word/document.xml")
+    got = json.loads(to_json(extract(path)))
+    assert _comparable(got) == _comparable(golden("zima_2024"))
+
+
+@pytest.mark.parametrize("value", [b"abc", b"2147483648", b"-3", b"", b"99999999999999999999"])
+def test_a_hostile_grid_span_is_clamped(tmp_path: Path, value: bytes) -> None:
+    def spans(name: str, data: bytes) -> bytes:
+        if name != "word/document.xml":
+            return data
+        return data.replace(b"<w:tcPr>", b'<w:tcPr><w:gridSpan w:val="' + value + b'"/>', 3)
+
+    plan = extract(_rewritten(tmp_path, "span.docx", spans))
+    assert len(plan.activities) >= 20  # the plan is read; the first cells are clamped to the grid
+
+
+@pytest.mark.parametrize(("name", "change"), [
+    ("nobody", lambda n, d: re.sub(rb"<w:body>.*</w:body>", b"", d, flags=re.DOTALL) if n == "word/document.xml"
+     else d),
+    ("unknown-namespace", lambda n, d: d.replace(W_NS, b"http://example.com/unknown") if n == "word/document.xml"
+     else d),
+])
+def test_a_document_part_without_a_word_body_is_corrupt(tmp_path: Path, name: str,
+                                                      change: Callable[[str, bytes], bytes]) -> None:
+    error = _error(_rewritten(tmp_path, f"{name}.docx", change))
+    assert error.code == "corrupt_file" and "w:body" in error.message
+
+
+def test_text_after_an_entity_reference_is_kept(tmp_path: Path) -> None:
+    """An internal entity is never expanded (its reference stays as written), and the words after
+    it in the run are kept: they were dropped before."""
+    title = golden("zima_2024")["activities"][0]["title"]
+    head, tail = title.split(" ", 1)
+
+    def entity(name: str, data: bytes) -> bytes:
+        if name != "word/document.xml":
+            return data
+        data = data.replace(b"?>", b'?><!DOCTYPE w:document [<!ENTITY x "X">]>', 1)
+        assert title.encode() in data
+        return data.replace(title.encode(), f"{head} &x; {tail}".encode(), 1)
+
+    plan = extract(_rewritten(tmp_path, "entity.docx", entity))
+    assert plan.activities[0].title == f"{head} &x; {tail}"
+
+
+def test_a_damaged_deflate_stream_is_corrupt(tmp_path: Path) -> None:
+    """Bytes flipped inside the compressed document.xml: zlib's error is the file's, not a traceback."""
+    data = bytearray(sample_path("zima_2024").read_bytes())
+    with zipfile.ZipFile(sample_path("zima_2024")) as zf:
+        info = zf.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(40, 60):
+        data[start + k] ^= 0x5A
+    path = tmp_path / "deflate.docx"
+    path.write_bytes(bytes(data))
+    assert _error(path).code == "corrupt_file"
