@@ -56,7 +56,7 @@ def test_findings_on_the_samples() -> None:
     sarov = findings(plan("sarov_2021-2022"))
     assert codes(sarov) == [("duplicate_activity", 5)]
     assert sarov[0].related == (1,) and sarov[0].number == "5"
-    assert sarov[0].message.startswith("Повторяет мероприятие № 1 (то же название и тот же срок")
+    assert sarov[0].message == "Повторяет мероприятие № 1 (то же название, тот же срок «Сентябрь – октябрь 2021 г.»)."
     assert codes(findings(plan("tula_2020-2021"))) == [("no_result_column", None)]
     assert codes(findings(plan("vilyuisk_2019-2021"))) == [("no_result_column", None)]
     assert findings(plan("zima_2024")) == []
@@ -148,6 +148,22 @@ def test_duplicates_repeats_and_near_duplicates() -> None:
     assert [f.related for f in found] == [(2,), (3,), (4,)]
     assert found[1].message == "То же название, что у мероприятия № 3, срок другой: «Февраль-апрель» и «Апрель»."
     assert "сходство названий 99 %" in found[2].message
+
+
+def test_the_same_title_in_another_section_is_a_repeat() -> None:
+    """A monthly plan lists its meetings again under every month: a notice, not a duplicate."""
+    data = copy.deepcopy(golden("vilyuisk_2019-2021"))
+    acts = data["activities"]
+    acts[30].update(title=acts[20]["title"], schedule=acts[20]["schedule"])  # 31 (section s8) as 21 (s5)
+    data["sections"].append({"id": "s10", "title": "Повышение кадрового потенциала", "level": 2, "parent": "s3"})
+    acts[31].update(title=acts[21]["title"], schedule=acts[21]["schedule"], section="s10")  # 32 as 22, s5's twin
+    found = [(f.code, f.seq, f.message) for f in findings(Plan.model_validate(data)) if f.seq is not None]
+    assert found == [
+        ("repeated_activity", 31, "То же название, что у мероприятия 21-е по порядку, в разделе «Мониторинг и "
+                                  "контроль», а то — в «Повышение кадрового потенциала»."),
+        ("repeated_activity", 32, "То же название, что у мероприятия 22-е по порядку, в другом разделе с тем же "
+                                  "названием «Повышение кадрового потенциала»."),
+    ]
 
 
 def test_empty_sections() -> None:

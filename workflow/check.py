@@ -53,7 +53,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "no_responsible": ("warning", "нет ответственного"),
     "no_result": ("notice", "нет результата"),
     "duplicate_activity": ("warning", "повтор мероприятия"),
-    "repeated_activity": ("notice", "то же мероприятие с другим сроком"),
+    "repeated_activity": ("notice", "то же мероприятие в другой раз"),
     "near_duplicate_activity": ("notice", "почти повтор мероприятия"),
     "empty_section": ("notice", "раздел без мероприятий"),
     "missing_section": ("error", "нет обязательного раздела"),
@@ -364,7 +364,16 @@ def _same_schedule(a: Activity, b: Activity) -> bool:
     return fold(a.schedule.text) == fold(b.schedule.text)
 
 
+def _section_name(plan: Plan, section_id: str | None) -> str:
+    section = next((s for s in plan.sections if s.id == section_id), None)
+    if section is None:
+        return "без раздела"
+    return f"{section.number}. {section.title}" if section.number else section.title
+
+
 def _duplicate_findings(plan: Plan, settings: CheckSettings, threshold: float) -> list[Finding]:
+    """One title twice in one section with one schedule is a duplicate; in another section or
+    with another schedule (a monthly plan's meetings), a repeat, worth a look only."""
     from rapidfuzz import fuzz
     from rapidfuzz.process import cdist
 
@@ -378,15 +387,24 @@ def _duplicate_findings(plan: Plan, settings: CheckSettings, threshold: float) -
             continue
         earlier = first_of[key]
         if earlier:
-            same = next((j for j in earlier if _same_schedule(acts[j], acts[i])), None)
-            a, b = acts[i], acts[earlier[0] if same is None else same]
+            a = acts[i]
+            same = next((j for j in earlier if _same_schedule(acts[j], a) and acts[j].section == a.section), None)
+            b = acts[earlier[-1] if same is None else same]
             if same is not None:
+                when = f"тот же срок «{short(a.schedule.text, 40)}»" if a.schedule.text else "срок не указан у обоих"
                 out.append(_finding("duplicate_activity", f"Повторяет мероприятие {activity_ref(b)} "
-                                    f"(то же название и тот же срок «{short(a.schedule.text, 40)}»).", a, [b.seq]))
+                                    f"(то же название, {when}).", a, [b.seq]))
             else:
+                differs = []
+                if not _same_schedule(a, b):
+                    differs.append(f"срок другой: «{short(a.schedule.text, 40)}» и «{short(b.schedule.text, 40)}»")
+                here, there = _section_name(plan, a.section), _section_name(plan, b.section)
+                if a.section != b.section and here == there:
+                    differs.append(f"в другом разделе с тем же названием «{short(here, 50)}»")
+                elif a.section != b.section:
+                    differs.append(f"в разделе «{short(here, 50)}», а то — в «{short(there, 50)}»")
                 out.append(_finding("repeated_activity", f"То же название, что у мероприятия {activity_ref(b)}, "
-                                    f"срок другой: «{short(a.schedule.text, 40)}» и «{short(b.schedule.text, 40)}».",
-                                    a, [b.seq]))
+                                    f"{'; '.join(differs)}.", a, [b.seq]))
             flagged.add(i)
         earlier.append(i)
     candidates = [i for i, k in enumerate(keys) if len(k) >= settings.min_duplicate_chars]
