@@ -27,7 +27,7 @@ from models import Plan
 from tests.conftest import GOLDEN_DIR, golden, sample_path
 from tests.seedtext import ROOT
 from workflow.cli import main
-from workflow.diff import Diff, diff, render_html, word_diff
+from workflow.diff import Diff, diff, render_html, same_municipality_pairs, word_diff
 
 PAIRS = ROOT / "tests" / "data" / "diff_pairs.yaml"
 ARTIFACTS = ROOT / "build" / "test-artifacts"  # git-ignored; screenshots kept for a person to look at
@@ -368,6 +368,7 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert len(doc.xpath("//table[@id='diff']/tbody/tr")) == len(result.entries)
     assert len(doc.xpath("//tr[@data-status='removed']")) == 2
     assert len(doc.xpath("//tr[@data-status='merged']/td[@class='old']/div[@class='act']")) == 2
+    assert doc.xpath("//input[@id='only-changes']/@type") == ["checkbox"]
 
     shot = tmp_path / "diff.png"
     _run_chromium([f"--screenshot={shot}", "--window-size=1400,5200", url], tmp_path / "profile-shot")
@@ -383,6 +384,33 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     # changed fields in yellow, words that came in green
     assert _count_near(pixels, (0xFF, 0xF4, 0xC2), 2) > 1_000
     assert _count_near(pixels, (0xC9, 0xEC, 0xD3), 2) > 100
+
+    # "only changes" ticked: the unchanged rows are hidden by CSS, the page is much shorter
+    filtered = tmp_path / "diff-changes.html"
+    filtered.write_text(render_html(result, only_changes=True), encoding="utf-8")
+    shot2 = tmp_path / "diff-changes.png"
+    _run_chromium([f"--screenshot={shot2}", "--window-size=1400,5200", filtered.resolve().as_uri()],
+                  tmp_path / "profile-shot2")
+    shutil.copy(shot2, ARTIFACTS / "diff-page-changes.png")
+    changes_only = np.asarray(Image.open(shot2).convert("RGB"), dtype=np.int16)
+    assert _content_height(changes_only) < 0.6 * _content_height(pixels)
+    assert _count_near(changes_only[:, : width // 2], red, 2) > 5_000  # the removed rows are still there
+    # the summary above the box (its row of unchanged ones too) is drawn as without the box ticked
+    assert (changes_only[:280] == pixels[:280]).all()
+
+
+def _content_height(pixels: np.ndarray) -> int:
+    """The last pixel row that is not all white."""
+    rows = np.flatnonzero((pixels < 250).any(axis=(1, 2)))
+    return int(rows[-1]) if rows.size else 0
+
+
+def test_submissions_of_one_municipality_are_paired() -> None:
+    zima, tula, khmao = plan("zima_2024"), plan("tula_2020-2021"), plan("khmao_2023")
+    later = build_new(zima, {"years_later": 1, "new": list(range(1, 32))})
+    earlier = build_new(zima, {"years_later": -2, "new": list(range(1, 32))})
+    assert same_municipality_pairs([later, tula, zima, khmao, earlier]) == [(2, 0), (4, 2)]
+    assert same_municipality_pairs([tula, khmao]) == []  # ХМАО names no municipality
 
 
 def test_page_says_when_the_new_plan_is_for_a_later_year() -> None:

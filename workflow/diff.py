@@ -22,6 +22,7 @@ import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -499,6 +500,27 @@ def diff(old: Plan, new: Plan, settings: DiffSettings | None = None, old_file: s
     return Diff(old, new, [e for _, e in keyed], old_file, new_file, years)
 
 
+# --- submissions of one municipality ------------------------------------------------------------
+
+def same_municipality_pairs(plans: Sequence[Plan]) -> list[tuple[int, int]]:
+    """(earlier, later) indexes of plans from one municipality, each next to the one before it
+    (by period start, then by order given): what a batch's second submissions are diffed against.
+    Plans that name no municipality are not paired."""
+    groups: dict[str, list[int]] = {}
+    for i, p in enumerate(plans):
+        if p.plan.municipality:
+            groups.setdefault(fold(p.plan.municipality), []).append(i)
+    out: list[tuple[int, int]] = []
+    for members in groups.values():
+        def start(i: int) -> dt.date:
+            period = plans[i].plan.period
+            return period.start if period is not None and period.start is not None else dt.date.min
+
+        ordered = sorted(members, key=lambda i: (start(i), i))
+        out += list(pairwise(ordered))
+    return sorted(out)
+
+
 # --- HTML ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -553,11 +575,12 @@ def years_word(n: int) -> str:
     return "лет"
 
 
-def render_html(result: Diff) -> str:
+def render_html(result: Diff, only_changes: bool = False) -> str:
+    """The page; `only_changes` ticks its "only changes" box (unchanged rows hidden by CSS)."""
     env = environment()
     old_label, new_label = result.labels()
     return env.get_template("diff.html.j2").render(
-        d=result, old_label=old_label, new_label=new_label, summary=result.summary,
+        d=result, old_label=old_label, new_label=new_label, summary=result.summary, only_changes=only_changes,
         status_names=STATUS_NAMES, field_names=FIELD_NAMES, word_diff=word_diff, schedule_text=schedule_text,
         party_list=party_list, section_label=section_label, years_word=years_word)
 
