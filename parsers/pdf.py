@@ -41,8 +41,9 @@ from parsers.layout import Block, Document, Table
 from parsers.ocr_settings import SETTINGS as OCR
 from parsers.ocr_settings import OcrSettings
 from parsers.pdf_tables import TableFound, TableSettings, ruled_tables
-from parsers.pdf_text import Line, Region, TextSettings, cid_count, continues, lines_of, paragraph_of
+from parsers.pdf_text import Region, TextSettings, cid_count, continues, lines_of, paragraph_of
 from parsers.pdf_unruled import UnruledSettings, unruled_tables
+from parsers.text_model import Line
 
 if TYPE_CHECKING:
     from parsers.options import ParseOptions

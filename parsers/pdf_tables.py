@@ -19,7 +19,8 @@ from pdfplumber.utils.geometry import filter_edges, obj_to_edges
 
 from parsers.geometry import cluster
 from parsers.layout import BBox, Cell, Row, Table
-from parsers.pdf_text import Line, Region, TextSettings, lines_of, paragraphs_of
+from parsers.pdf_text import Region, TextSettings, lines_of, paragraphs_of
+from parsers.text_model import Line
 
 
 @dataclass(frozen=True)

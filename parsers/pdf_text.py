@@ -24,6 +24,8 @@ from pdfplumber.utils.text import WordExtractor
 from lang.words import HYPHENS as _HYPHENS
 from lang.words import join_cut_word, join_hyphenated
 from parsers.layout import Align, ListInfo, Paragraph, TextStyle
+from parsers.text_model import Line as Line  # re-exported: the PDF reader's lines are the shared model's
+from parsers.text_model import Word as Word
 
 _BULLETS = frozenset("•·–—-▪◦‣∙○●■□➢➤✓\uf0b7\uf02d\uf0a7")
 _ORDINAL = re.compile(r"^(?:\d{1,2}|[a-zа-я])[.)]$")
@@ -46,66 +48,6 @@ class TextSettings:
     trailing_spaces: bool = False  # the document draws the space where a line breaks at one (measured)
     bold_font: re.Pattern[str] = field(default=re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE))
     italic_font: re.Pattern[str] = field(default=re.compile(r"italic|oblique|kursiv", re.IGNORECASE))
-
-
-@dataclass
-class Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-    italic: bool
-    space_after: bool = False  # a space glyph follows the word
-
-    @property
-    def width(self) -> float:
-        return self.x1 - self.x0
-
-
-@dataclass
-class Line:
-    words: list[Word]
-    page: int
-    trailing_space: bool = False  # a space glyph after the last word: the line was broken at a space
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
-
-    @property
-    def x0(self) -> float:
-        return self.words[0].x0
-
-    @property
-    def x1(self) -> float:
-        return self.words[-1].x1
-
-    @property
-    def top(self) -> float:
-        return min(w.top for w in self.words)
-
-    @property
-    def bottom(self) -> float:
-        return max(w.bottom for w in self.words)
-
-    @property
-    def height(self) -> float:
-        return self.bottom - self.top
-
-    @property
-    def size(self) -> float:
-        return statistics.median(w.size for w in self.words)
-
-    @property
-    def bold(self) -> bool:
-        return all(w.bold for w in self.words if w.text.strip())
-
-    @property
-    def italic(self) -> bool:
-        return all(w.italic for w in self.words if w.text.strip())
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from parsers.geometry import cluster
 from parsers.layout import BBox, Cell, Row, Table
 from parsers.pdf_tables import TableFound
-from parsers.pdf_text import Line, Region, TextSettings, Word, list_marker, wraps
+from parsers.pdf_text import Region, TextSettings, list_marker, wraps
+from parsers.text_model import Line, Word
 
 _MARKERS = TextSettings()
 

@@ -1,0 +1,103 @@
+"""The text model both page readers produce: words with their boxes and look, lines of words.
+
+The PDF reader (parsers/pdf_text.py, from pdfplumber's glyphs) and the OCR reader
+(parsers/ocr_engine.py, from Tesseract) give the same `Word` and `Line`, each in its own unit:
+points for a PDF, pixels at the OCR resolution for a scan. Everything that measures lines
+(tolerances, gaps, widths) takes its sizes from the reader's own settings, in that unit, so the
+code above the readers never converts. What a reader cannot tell stays at its default: OCR
+knows no font size (0) and reads no bold from the glyphs (it measures strokes later), a text
+layer has no recognition confidence (100).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+Box = tuple[float, float, float, float]  # x0, top, x1, bottom in the reader's unit
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float = 0.0  # font size; 0 where the reader does not know it (OCR)
+    bold: bool = False
+    italic: bool = False
+    space_after: bool = False  # a space glyph follows the word (PDF)
+    conf: float = 100.0  # recognition confidence, 0..100; a text layer is certain
+
+    @classmethod
+    def boxed(cls, text: str, conf: float, box: Box) -> Word:
+        """A recognized word: its text, confidence and box, nothing else known."""
+        return cls(text, box[0], box[2], box[1], box[3], conf=conf)
+
+    @property
+    def box(self) -> Box:
+        return self.x0, self.top, self.x1, self.bottom
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Line:
+    """Words of one text line, in reading order. `x0`/`x1` are where the first word starts and
+    the last one ends (what a line-break test measures); `box` is the extent of all words."""
+
+    words: list[Word]
+    page: int = 0
+    trailing_space: bool = False  # a space glyph after the last word: the line was broken at a space
+    block: int = 0  # the reader's layout block (Tesseract's page-level reading); 0 without
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def box(self) -> Box:
+        return (min(w.x0 for w in self.words), min(w.top for w in self.words),
+                max(w.x1 for w in self.words), max(w.bottom for w in self.words))
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+    @property
+    def size(self) -> float:
+        return statistics.median(w.size for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words if w.text.strip())
+
+    @property
+    def italic(self) -> bool:
+        return all(w.italic for w in self.words if w.text.strip())
+
+
+__all__ = ["Box", "Line", "Word"]
