@@ -58,6 +58,7 @@ class DiffSettings:
     min_part_gain: float = 0.1  # each part adds at least this share of the whole's words
     same_section: float = 0.85  # section titles this similar are one section (OCR noise, numerals)
     part_window: int = 3  # the parts of a split (or merge) stand at most this many rows apart
+    short_title: int = 100  # characters: up to this, titles are compared letter by letter too
 
 
 @dataclass(frozen=True)
@@ -173,22 +174,29 @@ def _word_matrices(old: Sequence[list[str]], new: Sequence[list[str]]) -> tuple[
 
 
 def title_similarity(old: Sequence[str], new: Sequence[str], shared: Matrix, old_sizes: Matrix,
-                     new_sizes: Matrix) -> Matrix:
-    """0–1: the share of lemmas in common (Dice), or the characters' ratio (of the titles or of
-    their sorted words) where that is higher: a typo or a short title. Unrelated long Russian
-    titles share about half their letters, so the ratio counts from 0.5 up."""
+                     new_sizes: Matrix, settings: DiffSettings) -> Matrix:
+    """0–1: the share of lemmas in common (Dice), or, for two short titles, the characters'
+    ratio where that is higher (a typo changes a lemma; "Педсовет" / "Пед. совет"). Unrelated
+    Russian titles share about half their letters, so the ratio counts from 0.5 up. Long titles
+    are left to the lemmas: the ratio of long strings is dear and says nothing more."""
     import numpy as np
     from rapidfuzz import fuzz
     from rapidfuzz.process import cdist
 
     if not old or not new:
         return np.zeros((len(old), len(new)))
-    chars = cdist(old, new, scorer=fuzz.ratio, workers=1).astype(np.float64) / 100
-    ordered = cdist(old, new, scorer=fuzz.token_sort_ratio, workers=1).astype(np.float64) / 100
     sizes = old_sizes[:, None] + new_sizes[None, :]
     dice = np.divide(2 * shared, sizes, out=np.zeros_like(shared), where=sizes > 0)
-    letters = np.clip((np.maximum(chars, ordered) - 0.5) * 2, 0.0, 1.0)
-    result: Matrix = np.maximum(dice, letters)
+    cut = settings.short_title
+    short_old = [i for i, t in enumerate(old) if len(t) <= cut]
+    short_new = [j for j, t in enumerate(new) if len(t) <= cut]
+    result: Matrix = dice
+    if short_old and short_new:
+        chars = cdist([old[i] for i in short_old], [new[j] for j in short_new], scorer=fuzz.ratio,
+                      workers=1).astype(np.float64) / 100
+        letters = np.clip((chars - 0.5) * 2, 0.0, 1.0)
+        block = np.ix_(short_old, short_new)
+        result[block] = np.maximum(dice[block], letters)
     return result
 
 
@@ -343,7 +351,7 @@ def align(old: Plan, new: Plan, settings: DiffSettings | None = None) -> Alignme
     wa, wb, shared = _word_matrices(old_words, new_words)
     old_sizes, new_sizes = wa.sum(axis=1), wb.sum(axis=1)
     titles = title_similarity([title_key(x.title) for x in a], [title_key(x.title) for x in b],
-                              shared, old_sizes, new_sizes)
+                              shared, old_sizes, new_sizes, settings)
     if n == 0 or m == 0:
         return Alignment({}, [], [], titles)
     score = titles + settings.context_weight * context_similarity(old, new) \
