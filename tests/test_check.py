@@ -53,6 +53,9 @@ def test_findings_on_the_samples() -> None:
     and Вилюйск have no result column; Зима is clean."""
     assert codes(findings(plan("khmao_2023"))) == [("no_responsible", 21), ("date_outside_period", 22),
                                                    ("no_responsible", 22)]
+    khmao = next(f for f in findings(plan("khmao_2023")) if f.code == "date_outside_period")
+    assert khmao.message == ("Срок «2022-2023 учебный год 31.05.2023» (01.09.2022–31.08.2023) выходит за период "
+                             "плана 01.01.2023–31.12.2023 (период в документе не указан, выведен из его дат).")
     sarov = findings(plan("sarov_2021-2022"))
     assert codes(sarov) == [("duplicate_activity", 5)]
     assert sarov[0].related == (1,) and sarov[0].number == "5"

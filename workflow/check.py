@@ -341,8 +341,9 @@ def _schedule_findings(plan: Plan) -> list[Finding]:
         outside = [w for w in windows if _outside(w[0], w[1], start, end)]
         if outside and period is not None:
             spans = ", ".join(span_text(ws, we) for ws, we in outside[:3])
+            guessed = " (период в документе не указан, выведен из его дат)" if period.inferred else ""
             out.append(_finding("date_outside_period", f"Срок «{short(s.text)}» ({spans}) выходит за период плана "
-                                f"{span_text(start, end)}.", a))
+                                f"{span_text(start, end)}{guessed}.", a))
     return out
 
 
