@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TypeVar
@@ -192,12 +192,13 @@ class _Scan:
         self.env = env
         self.trace = trace
         self.items: list[Item] = []
-        self.weeks: list[Item] = []
+        # what most cells lack stays an empty tuple: no list made for every cell
+        self.weeks: Sequence[Item] = ()
         self.undated = 0
         self.recurrence: str | None = None
-        self.limits: list[tuple[int, tuple[int, int]]] = []
-        self.ongoing: list[tuple[int, int]] = []
-        self.durations: list[tuple[Duration, tuple[int, int]]] = []
+        self.limits: Sequence[tuple[int, tuple[int, int]]] = ()
+        self.ongoing: Sequence[tuple[int, int]] = ()
+        self.durations: Sequence[tuple[Duration, tuple[int, int]]] = ()
 
 
 def _weeks(s: _Scan) -> None:
@@ -208,19 +209,20 @@ def _weeks(s: _Scan) -> None:
         return
     more = more_grammar()
     env = s.env
+    weeks: list[Item] = []
     spans: list[tuple[int, int]] = []
-    rules: list[tuple[str, tuple[int, int], str]] = []  # for the trace
+    rules: list[tuple[str, tuple[int, int], Item | None]] = []  # for the trace
 
     def add(first: str, last: str, m: re.Match[str], rule: str) -> None:
         month, year = week_month(m, env)
         spans.append(m.span())
         if month is None:
             s.undated += 1
-            rules.append((rule, m.span(), "a week of an unknown month"))
+            rules.append((rule, m.span(), None))
             return
         item = Item("period", week_days(first, month, year)[0], week_days(last, month, year)[1], pos=m.span())
-        s.weeks.append(item)
-        rules.append((rule, m.span(), describe(item)))
+        weeks.append(item)
+        rules.append((rule, m.span(), item))
 
     for m in more.week_list.finditer(norm):
         for part in m.group("list").split(","):
@@ -241,17 +243,18 @@ def _weeks(s: _Scan) -> None:
         spans.append(m.span())
         if month is None:
             s.undated += 1
-            rules.append(("month_half", m.span(), "a half of an unknown month"))
+            rules.append(("month_half", m.span(), None))
             continue
         half = more.half_num[key_of(m.group("h"))]
         first = Point(month, 1 if half == 1 else 16, year)
         item = Item("period", first, Point(month, 15 if half == 1 else None, year), pos=m.span())
-        s.weeks.append(item)
-        rules.append(("month_half", m.span(), describe(item)))
+        weeks.append(item)
+        rules.append(("month_half", m.span(), item))
     s.work = _mask(work, spans[spans_before:])
+    s.weeks = weeks
     if s.trace is not None:
-        for rule, (a, b), value in rules:
-            s.trace.add(rule, a, b, value)
+        for rule, (a, b), found in rules:
+            s.trace.add(rule, a, b, describe(found) if found is not None else "of a month not known")
 
 
 def _items(s: _Scan) -> None:
@@ -329,16 +332,15 @@ def _frequency(s: _Scan) -> None:
     if not g.any_frequency.search(s.work):
         return
     work, found = _scan(s.work, g.counted, counted_recurrence)
-    rules = [("counted", span, rec) for rec, span in found]
+    counted = len(found)
     for rec, pattern in g.frequency:
         work, spans = _cut(work, pattern)
         found.extend((rec, span) for span in spans)
-        rules += [("frequency", span, rec) for span in spans]
     s.work = work
     s.recurrence = min(found, key=lambda f: f[1])[0] if found else None
     if s.trace is not None:
-        for rule, (start, end), rec in rules:
-            s.trace.add(rule, start, end, rec)
+        for index, (rec, (start, end)) in enumerate(found):
+            s.trace.add("counted" if index < counted else "frequency", start, end, rec)
 
 
 def _day_limit(s: _Scan) -> None:
@@ -408,10 +410,13 @@ SCAN_STAGES: tuple[Stage, ...] = (
 )
 
 
+_RUNS = tuple(stage.run for stage in SCAN_STAGES)
+
+
 def scan_all(norm: str, env: Env, trace: RuleTrace | None = None) -> Scanned:
     s = _Scan(norm, env, trace)
-    for stage in SCAN_STAGES:
-        stage.run(s)
+    for run in _RUNS:
+        run(s)
     return Scanned(s.items, s.recurrence, s.limits[0][0] if s.limits else None, bool(s.ongoing), _runs(s.work),
                    s.undated, s.durations[0][0] if s.durations else None)
 
