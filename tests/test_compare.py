@@ -475,3 +475,12 @@ def test_no_english_sentence_reaches_the_report_or_the_output(tmp_path: Path) ->
     assert not [v for v in cells if ENGLISH.search(v)]
     usage = CliRunner().invoke(main, ["compare", str(folder)])
     assert usage.exit_code == 2 and "укажите, что записать" in usage.output
+
+
+def test_report_holds_the_checks_section() -> None:
+    """The checks' findings as a section of the report (workflow.check): Саров's duplicate
+    activity 5 is named there (read in golden/sarov_2021-2022.json)."""
+    doc = lxml_html.fromstring(render_html(comparison()).encode("utf-8"))
+    text = " ".join(doc.text_content().split())
+    assert "Проверка" in text or "проверк" in text.lower()
+    assert "duplicate_activity" in text or "Повтор" in text or "повтор" in text

@@ -69,7 +69,7 @@ def test_sheets_combined_overview_and_one_per_plan(workbook: openpyxl.Workbook) 
     plans = [extracted(n) for n in NAMES]
     assert workbook.sheetnames == [vocab.combined_sheet, vocab.overview_sheet,
                                    "khmao_2023", "Саров 2021-2022", "Тула 2020-2021",
-                                   "Вилюйский улус 2019-2021", "Зиминское городское… 2024"]
+                                   "Вилюйский улус 2019-2021", "Зиминское городское… 2024", "Проверка"]
     combined = workbook[vocab.combined_sheet]
     columns = combined_columns([Plan.model_validate(p) for p in plans])
     assert headers(combined) == [c.header for c in columns]
@@ -126,7 +126,7 @@ def test_made_for_people(workbook: openpyxl.Workbook) -> None:
     overview = workbook[vocab.overview_sheet]
     cells: list[Any] = [overview.cell(row=r, column=1) for r in range(2, overview.max_row + 1)]
     links = [c.hyperlink.location for c in cells]
-    assert links == [f"'{name}'!A1" for name in workbook.sheetnames[2:]]
+    assert links == [f"'{name}'!A1" for name in workbook.sheetnames[2:-1]]  # the last: the checks' findings
 
 
 def test_extra_columns_get_their_own_headers(workbook: openpyxl.Workbook) -> None:
@@ -338,3 +338,15 @@ def test_no_english_sentence_reaches_the_workbook_or_the_output(tmp_path: Path) 
 def test_abbreviated_and_cut_headers_are_the_same_field() -> None:
     assert header_key("Кол-во") == header_key("Коли- чество") == header_key("Количество")
     assert header_key("Ед. Учёта") == header_key("Единица учета")
+
+
+def test_a_findings_sheet_lists_what_the_checks_found(workbook: openpyxl.Workbook) -> None:
+    """The checks (workflow.check) in the workbook: Саров's activity 5 repeats activity 1 in the
+    same section with the same schedule (read in golden/sarov_2021-2022.json), so its row is there."""
+    from workflow.check import FINDINGS_HEADER, FINDINGS_SHEET
+
+    sheet = workbook[FINDINGS_SHEET]
+    assert headers(sheet) == list(FINDINGS_HEADER)
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    sarov = [r for r in rows if any("sarov" in str(v) for v in r[:2])]
+    assert any(r[3] == 5 and "повтор" in str(r[6]).lower() for r in sarov), sarov

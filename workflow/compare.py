@@ -17,10 +17,12 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from pydantic import ValidationError
 
 from extractor.output import write_atomic
 from models import Activity, Plan
+from workflow.check import check_plans, findings_section_html
 from workflow.compare_card import (
     Card,
     CardSettings,
@@ -168,6 +170,7 @@ class Comparison:
     settings: CompareSettings
     reports: list[str] = field(default_factory=list)  # batch reports among the inputs, passed over
     vectors: bool = True  # whether the topics used word vectors (natasha installed)
+    checks: Markup = field(default_factory=Markup)  # the checks' findings per plan (workflow.check), as HTML
 
     @property
     def review(self) -> list[PlanView]:
@@ -359,6 +362,7 @@ def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
         settings=settings,
         reports=list(reports),
         vectors=settings.topics.vector_weight == 0 or word_vectors() is not None,
+        checks=findings_section_html(check_plans(list(plans)), heading_level=2),
     )
 
 

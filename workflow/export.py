@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from lang.morph import parses
 from lang.vocab import load
 from models import Activity, Plan
+from workflow.check import FINDINGS_HEADER, FINDINGS_SHEET, FINDINGS_WIDTHS, findings_sheet_rows
 from workflow.compare_card import card_of, code_names, is_batch_report, is_english, party_text, years_of
 from workflow.validate import json_files
 
@@ -355,7 +356,28 @@ def write_xlsx(plans: Sequence[LoadedPlan], target: Path) -> None:
     for loaded, name in zip(plans, names, strict=True):
         extras = extra_columns([loaded.plan])
         _fill(workbook.create_sheet(name), (*vocab.plan_columns, *extras), activity_rows(loaded.plan))
+    _findings_sheet(workbook, plans)
     save_atomic(target, lambda path: workbook.save(path))
+
+
+def _findings_sheet(workbook: Any, plans: Sequence[LoadedPlan]) -> None:
+    """What the checks found in each plan (workflow.check), one row per finding."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(FINDINGS_SHEET)
+    sheet.append(list(FINDINGS_HEADER))
+    for col, width in enumerate(FINDINGS_WIDTHS, start=1):
+        head = sheet.cell(row=1, column=col)
+        head.font, head.fill = Font(bold=True), PatternFill("solid", fgColor=SETTINGS.header_fill)
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    for row in findings_sheet_rows([(p.plan, p.path.name) for p in plans]):
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
 
 
 def _fill(sheet: Worksheet, columns: Sequence[ColumnSpec], rows: Sequence[Row]) -> None:
