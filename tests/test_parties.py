@@ -320,3 +320,14 @@ def test_participation_word_before_a_name_and_a_post_after_it() -> None:
         ("role", "граждане, желающие взять ребёнка в семью", None),
     ]
     assert parse_parties(cell).parties[1].text == "Участники: граждане, желающие взять ребёнка в семью."
+
+
+def test_a_report_form_run_into_a_role_is_cut_off() -> None:
+    """ХМАО row 24, «Школа – куратор»: the seed's two lines «Аналитики» / «Аналитическая справка»
+    run together in one cell (as the sample transcribes a row cut by a page break) are the role
+    «Аналитики» and a report form, which names no party (the spec's s003-24 and s003-24b)."""
+    found = parse_parties(["Аналитики Аналитическая справка"], "Школа – куратор")
+    assert [(p.text, p.name, p.kind) for p in found.parties] == [("Аналитики", "Аналитики", "role")]
+    assert found.rejected == ["Аналитическая справка"]
+    kept = parse_parties(["Методист Лопухова О.В."])  # a capital that starts a name is no report
+    assert [p.kind for p in kept.parties] == ["person"]

@@ -42,7 +42,7 @@ from extractor.normalize.party_rules.split import (
 )
 from extractor.normalize.party_rules.staff import parse_staff
 from extractor.normalize.party_rules.unify import unify_names
-from extractor.normalize.party_rules.words import fold, vocabulary
+from extractor.normalize.party_rules.words import fold, head_of, vocabulary
 from extractor.normalize.rule_trace import RuleTrace
 from models import Party
 
@@ -108,9 +108,31 @@ def _read_cell(paragraphs: tuple[str, ...], role: str | None, trace: RuleTrace |
 
     staff = parse_staff(cleaned, role, classify, trace)
     if staff is not None:  # a cell of posts and people: positions paired with names
-        return PartyParse(parties=staff, rejected=rejected)
+        return _report_tails(PartyParse(parties=staff, rejected=rejected), trace)
     general = _parse_general(cleaned, role, trace)
-    return PartyParse(parties=general.parties, rejected=rejected + general.rejected)
+    return _report_tails(PartyParse(parties=general.parties, rejected=rejected + general.rejected), trace)
+
+
+def _report_tails(found: PartyParse, trace: RuleTrace | None) -> PartyParse:
+    """A role whose words go on, from a capital, into a report form («Аналитики Аналитическая
+    справка»: a cell's two lines run together) is the role; the report form names no party."""
+    parties: list[Party] = []
+    rejected = list(found.rejected)
+    for party in found.parties:
+        words = party.text.split()
+        cut = next((i for i in range(1, len(words)) if words[i][:1].isupper()
+                    and head_of(" ".join(words[i:])).kind == "report"
+                    and head_of(" ".join(words[:i])).kind in ("position", "group", "category")), None)
+        if party.kind != "role" or cut is None:
+            parties.append(party)
+            continue
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        name = head if party.name == party.text else party.name.removesuffix(tail).strip() or head
+        parties.append(party.model_copy(update={"text": head, "name": name}))
+        rejected.append(tail)
+        if trace is not None:
+            trace.note(f"report_tail: «{tail}» is a report form, not part of the role")
+    return PartyParse(parties=parties, rejected=rejected)
 
 
 def _parse_general(cleaned: Sequence[str], role: str | None, trace: RuleTrace | None = None) -> PartyParse:
