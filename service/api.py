@@ -435,6 +435,9 @@ def create_app(settings: Settings | None = None, run_jobs: bool = True) -> FastA
     app.state.ctx = ctx
     install(app)
     app.include_router(router)
+    from service.web.routes import router as web  # here: the web routes import this module
+
+    app.include_router(web)
     _health(app)
     _openapi(app)
 
