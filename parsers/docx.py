@@ -631,38 +631,51 @@ def _images(document: Any) -> Iterator[tuple[bytes, float | None]]:
 
 def _scanned_pages(document: Any, settings: OcrSettings | None) -> Document | None:
     """A Word file with no text but pictures: the pictures are scanned pages, read by OCR in
-    document order (None when it has no picture big enough to be a page)."""
+    document order (None when it has no picture big enough to be a page). Pictures are sized
+    from their headers first and decoded one at a time as OCR takes them."""
     import io
 
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     from parsers.ocr_engine import check_available
-    from parsers.ocr_image import resample
+    from parsers.ocr_image import check_pixels, resample
     from parsers.scan import read_pages
 
-    frames = []
+    pages: list[tuple[bytes, float]] = []
     for blob, inches in _images(document):
         try:
-            with Image.open(io.BytesIO(blob)) as img:
-                upright = ImageOps.exif_transpose(img)
-                if inches is None:
-                    dpi = upright.info.get("dpi")
-                    inches = max(upright.size) / float(dpi[0]) if dpi and float(dpi[0]) > 1 else None
-                if inches is None or inches < _MIN_IMAGE_INCHES:
-                    continue
-                gray = np.asarray(upright.convert("L"))
+            with Image.open(io.BytesIO(blob)) as img:  # the header only: nothing decoded yet
+                size, dpi = img.size, img.info.get("dpi")
+        except Image.DecompressionBombError as exc:
+            raise ExtractionError("too_large", f"рисунок в файле Word слишком большой: {exc}") from exc
         except (UnidentifiedImageError, OSError, SyntaxError):
             continue  # a picture Pillow cannot read (WMF, EMF): not a scan
-        if settings is None:
-            raise ExtractionError("ocr_unavailable", "в файле Word только сканы страниц, а распознавание (OCR) "
-                                  "выключено настройками")
-        frames.append(resample(gray, max(gray.shape) / inches, settings))
-    if not frames or settings is None:
+        if inches is None:
+            inches = max(size) / float(dpi[0]) if dpi and float(dpi[0]) > 1 else None
+        if inches is None or inches < _MIN_IMAGE_INCHES:
+            continue
+        check_pixels(size, settings or OCR)
+        pages.append((blob, inches))
+    if not pages:
         return None
+    if settings is None:
+        raise ExtractionError("ocr_unavailable", "в файле Word только сканы страниц, а распознавание (OCR) "
+                              "выключено настройками")
     check_available(settings)
-    pages = read_pages(frames, list(range(1, len(frames) + 1)), settings)
-    return Document(blocks=[b for p in pages for b in p.blocks], format="docx", pages=len(pages), ocr=True,
-                    warnings=[w for p in pages for w in p.warnings])
+    ocr = settings
+
+    def frames() -> Iterator[np.ndarray]:
+        for blob, inches in pages:
+            try:
+                with Image.open(io.BytesIO(blob)) as img:
+                    gray = np.asarray(ImageOps.exif_transpose(img).convert("L"))
+            except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                raise ExtractionError("corrupt_file", f"a scanned page in the Word file cannot be read: {exc}") from exc
+            yield resample(gray, max(gray.shape) / inches, ocr)
+
+    read = read_pages(frames(), None, settings)
+    return Document(blocks=[b for p in read for b in p.blocks], format="docx", pages=len(read), ocr=True,
+                    warnings=[w for p in read for w in p.warnings])
 
 
 # The parser interface (parsers.Parser): the detected formats this module reads, and the reader.
