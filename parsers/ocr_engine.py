@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,8 @@ from PIL import Image
 
 from parsers.errors import ExtractionError
 from parsers.ocr_settings import OcrSettings
+from parsers.text_model import Box, Word
+from parsers.text_model import Line as Line  # re-exported: OCR lines are the shared model's
 
 TESSDATA_CANDIDATES = (
     "/usr/share/tesseract-ocr/5/tessdata",
@@ -34,30 +35,9 @@ PSM_AUTO = 3  # free page layout: the text around the tables
 PSM_SPARSE = 11  # scattered text: unruled tables
 
 
-@dataclass(frozen=True)
-class Word:
-    text: str
-    conf: float  # 0..100
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in the image given to the engine
-
-    @property
-    def height(self) -> int:
-        return self.box[3] - self.box[1]
-
-
-@dataclass
-class Line:
-    words: list[Word]
-    block: int = 0  # Tesseract's block number (page-level reads)
-
-    @property
-    def box(self) -> tuple[int, int, int, int]:
-        return (min(w.box[0] for w in self.words), min(w.box[1] for w in self.words),
-                max(w.box[2] for w in self.words), max(w.box[3] for w in self.words))
-
-    @property
-    def text(self) -> str:
-        return " ".join(w.text for w in self.words)
+def ocr_word(text: str, conf: float, box: Box) -> Word:
+    """A word as Tesseract gives it: text, confidence, box in pixels of the image read."""
+    return Word.boxed(text, conf, box)
 
 
 def tessdata_dir(languages: str) -> Path:
@@ -132,7 +112,7 @@ class Engine:
                 continue
             if word.IsAtBeginningOf(tesserocr.RIL.BLOCK):
                 block += 1
-            entry = Word(text=text.strip(), conf=float(word.Confidence(level)), box=tuple(box))
+            entry = ocr_word(text.strip(), float(word.Confidence(level)), tuple(box))
             if not entry.text:
                 continue
             if not lines or word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):

@@ -20,8 +20,8 @@ import cv2
 import numpy as np
 
 from parsers.geometry import cluster
-from parsers.ocr_engine import Line
 from parsers.ocr_settings import OcrSettings
+from parsers.text_model import Line
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end exclusive
 
@@ -170,8 +170,8 @@ def column_edges(lines: list[Line], settings: OcrSettings) -> list[int]:
     then), between the leftmost and rightmost word."""
     if not lines:
         return []
-    left = min(line.box[0] for line in lines)
-    right = max(line.box[2] for line in lines)
+    left = int(min(line.box[0] for line in lines))  # OCR boxes are whole pixels
+    right = int(max(line.box[2] for line in lines))
     covered = np.zeros(right - left + 1, np.int32)
     for line in lines:
         for word in line.words:

@@ -11,7 +11,7 @@ stays where the joined word is not a word ("семинаров-" + "совеща
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
@@ -20,8 +20,8 @@ import numpy as np
 
 from lang.words import known
 from parsers.layout import Align
-from parsers.ocr_engine import Line, Word
 from parsers.ocr_settings import OcrSettings
+from parsers.text_model import Box, Line, Word, group_lines
 
 _LETTERS = re.compile(r"[А-Яа-яЁёA-Za-z]+")
 _EDGE_PUNCT = re.compile(r"^(?P<lead>[^\wА-Яа-яЁё]*)(?P<core>.*?)(?P<trail>[^\wА-Яа-яЁё]*)$", re.S)
@@ -42,7 +42,7 @@ class TextPara:
     bullet: bool = False  # opened by a bullet or dash marker (removed from text)
     number: int | None = None  # opened by "N." / "N)" (kept in text)
     align: Align | None = None
-    box: tuple[int, int, int, int] = (0, 0, 0, 0)
+    box: Box = (0, 0, 0, 0)
 
     @property
     def confidence(self) -> float:
@@ -297,14 +297,14 @@ def _is_noise(word: Word, settings: OcrSettings) -> bool:
     return word.text in _list_of("noise_marks") or word.conf < settings.noise_word_confidence
 
 
-def _dash(word: Word, line_height: int, settings: OcrSettings) -> Word:
+def _dash(word: Word, line_height: float, settings: OcrSettings) -> Word:
     """A free-standing dash as the glyph its length shows: Tesseract reads the en dash of
     "(далее – ШНОР)" as an em dash or a hyphen; length against the line height tells them apart."""
     if word.text not in DASHES or line_height <= 0:
         return word
     ratio = (word.box[2] - word.box[0]) / line_height
     glyph = "-" if ratio < settings.hyphen_max_ratio else "–" if ratio < settings.en_dash_max_ratio else "—"
-    return Word(glyph, word.conf, word.box)
+    return replace(word, text=glyph)
 
 
 def clean_lines(lines: list[Line], settings: OcrSettings) -> list[Line]:
@@ -348,15 +348,16 @@ def _opens_item(line: Line, space: float) -> tuple[bool, int | None]:
     return False, None
 
 
-def _join(left: str, right: str, wrapped: bool) -> str:
-    """Two line texts as one: a word broken at the line end joined where the dictionary says so."""
+def _join(left: str, right: str) -> str:
+    """Two lines of one paragraph as one text: a word broken at the line end joined where the
+    dictionary says so."""
     if not left:
         return right
     if not right:
         return left
     tail_match = re.search(r"([А-Яа-яЁё]+)(-?)$", left)
     head_match = re.match(r"([А-Яа-яЁё]+)", right)
-    if tail_match and head_match and wrapped:
+    if tail_match and head_match:
         tail, hyphen, head = tail_match.group(1), tail_match.group(2), head_match.group(1)
         joined = (tail + head).lower()
         if hyphen:
@@ -372,7 +373,7 @@ def _strip_bullet(line: Line) -> Line:
     first = line.words[0]
     if first.text in bullet_marks():
         return Line(words=line.words[1:] or [first], block=line.block)
-    rest = Word(text=first.text[1:], conf=first.conf, box=first.box)
+    rest = replace(first, text=first.text[1:])
     return Line(words=[rest, *line.words[1:]], block=line.block)
 
 
@@ -383,32 +384,25 @@ def paragraphs(lines: list[Line], left: float, right: float, settings: OcrSettin
     space = _space(lines)
     height = _line_height(lines)
     width = right - left
-    groups: list[list[Line]] = []
-    wraps: list[list[bool]] = []
-    for line in lines:
-        if groups:
-            prev = groups[-1][-1]
-            first_word = line.words[0].box[2] - line.words[0].box[0]
-            room = width - (prev.box[2] - prev.box[0])
-            wrapped = room < first_word + space * 1.5
-            pitch = (line.box[1] + line.box[3] - prev.box[1] - prev.box[3]) / 2
-            bullet, number = _opens_item(line, space)
-            # a person's name ending a line and a capital opening the next: two entries ("Григорьева
-            # Н.Е." / "Руководители УМО") even in a narrow column that the name fills
-            named = bool(_ENDS_WITH_INITIALS.search(prev.text)) and line.words[0].text[:1].isupper()
-            if wrapped and not named and pitch < settings.paragraph_pitch * height and not bullet and number is None:
-                groups[-1].append(line)
-                wraps[-1].append(True)
-                continue
-        groups.append([line])
-        wraps.append([])
+
+    def goes_on(prev: Line, line: Line) -> bool:
+        first_word = line.words[0].box[2] - line.words[0].box[0]
+        room = width - (prev.box[2] - prev.box[0])
+        wrapped = room < first_word + space * 1.5
+        pitch = (line.box[1] + line.box[3] - prev.box[1] - prev.box[3]) / 2
+        bullet, number = _opens_item(line, space)
+        # a person's name ending a line and a capital opening the next: two entries ("Григорьева
+        # Н.Е." / "Руководители УМО") even in a narrow column that the name fills
+        named = bool(_ENDS_WITH_INITIALS.search(prev.text)) and line.words[0].text[:1].isupper()
+        return wrapped and not named and pitch < settings.paragraph_pitch * height and not bullet and number is None
+
     out: list[TextPara] = []
-    for group, wrapped_flags in zip(groups, wraps, strict=True):
+    for group in group_lines(lines, goes_on):
         bullet, number = _opens_item(group[0], space)
         body = [_strip_bullet(group[0]), *group[1:]] if bullet else group
         text = body[0].text
-        for line, wrapped in zip(body[1:], wrapped_flags, strict=True):
-            text = _join(text, line.text, wrapped)
+        for line in body[1:]:
+            text = _join(text, line.text)
         box = (min(ln.box[0] for ln in group), min(ln.box[1] for ln in group),
                max(ln.box[2] for ln in group), max(ln.box[3] for ln in group))
         out.append(TextPara(lines=group, text=repair_text(text, settings), bullet=bullet, number=number,

@@ -43,7 +43,7 @@ from parsers.ocr_settings import OcrSettings
 from parsers.pdf_tables import TableFound, TableSettings, ruled_tables
 from parsers.pdf_text import Region, TextSettings, cid_count, continues, lines_of, paragraph_of
 from parsers.pdf_unruled import UnruledSettings, unruled_tables
-from parsers.text_model import Line
+from parsers.text_model import Line, group_lines
 
 if TYPE_CHECKING:
     from parsers.options import ParseOptions
@@ -343,14 +343,7 @@ def _blocks(pages: list[_Page], ocr: dict[int, list[Block]], text: TextSettings)
 
 def _groups(lines: list[Line], left: float, right: dict[int, float], text: TextSettings) -> list[list[Line]]:
     """Lines to paragraphs, each line measured against its own page's text area."""
-    out: list[list[Line]] = []
-    for line in lines:
-        previous = out[-1][-1] if out else None
-        if previous is not None and continues(previous, line, Region(left, right[previous.page]), text):
-            out[-1].append(line)
-        else:
-            out.append([line])
-    return out
+    return group_lines(lines, lambda prev, line: continues(prev, line, Region(left, right[prev.page]), text))
 
 
 # The parser interface (parsers.Parser): the detected formats this module reads, and the reader.

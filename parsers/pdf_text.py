@@ -26,6 +26,7 @@ from lang.words import join_cut_word, join_hyphenated
 from parsers.layout import Align, ListInfo, Paragraph, TextStyle
 from parsers.text_model import Line as Line  # re-exported: the PDF reader's lines are the shared model's
 from parsers.text_model import Word as Word
+from parsers.text_model import group_lines
 
 _BULLETS = frozenset("•·–—-▪◦‣∙○●■□➢➤✓\uf0b7\uf02d\uf0a7")
 _ORDINAL = re.compile(r"^(?:\d{1,2}|[a-zа-я])[.)]$")
@@ -237,15 +238,6 @@ def paragraph_of(lines: list[Line], region: Region, settings: TextSettings) -> P
                      page=first.page, bbox=bbox)
 
 
-def group_lines(lines: list[Line], region: Region, settings: TextSettings) -> list[list[Line]]:
-    groups: list[list[Line]] = []
-    for line in lines:
-        if groups and continues(groups[-1][-1], line, region, settings):
-            groups[-1].append(line)
-        else:
-            groups.append([line])
-    return groups
-
-
 def paragraphs_of(lines: list[Line], region: Region, settings: TextSettings) -> list[Paragraph]:
-    return [paragraph_of(group, region, settings) for group in group_lines(lines, region, settings)]
+    groups = group_lines(lines, lambda prev, line: continues(prev, line, region, settings))
+    return [paragraph_of(group, region, settings) for group in groups]

@@ -24,7 +24,7 @@ from parsers.geometry import cluster
 from parsers.layout import BBox, Cell, Row, Table
 from parsers.pdf_tables import TableFound
 from parsers.pdf_text import Region, TextSettings, list_marker, wraps
-from parsers.text_model import Line, Word
+from parsers.text_model import Line, Word, gap_pieces
 
 _MARKERS = TextSettings()
 
@@ -80,15 +80,9 @@ class _Columns:
 def pieces(line: Line, settings: UnruledSettings) -> list[_Piece]:
     """The line cut where its words are further apart than a word space; a bullet and its
     text stay one piece (a number before a gap may be a number column, so it is cut off)."""
-    out: list[_Piece] = []
     found = list_marker(line, _MARKERS)
-    marker = found is not None and not found.ordered
-    for n, word in enumerate(line.words):
-        if out and (word.x0 - out[-1].x1 < settings.gap_em * word.size or (marker and n == 1)):
-            out[-1].words.append(word)
-        else:
-            out.append(_Piece([word], line))
-    return out
+    keep = 1 if found is not None and not found.ordered else None
+    return [_Piece(words, line) for words in gap_pieces(line.words, lambda w: settings.gap_em * w.size, keep)]
 
 
 def column_starts(pages: Sequence[Sequence[Line]], settings: UnruledSettings) -> list[float]:

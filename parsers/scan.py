@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 
 from parsers.layout import BBox, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
-from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, Line, Word, check_available, engine
+from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, check_available, engine, ocr_word
 from parsers.ocr_grid import GridCell, GridTable, cell_ink, column_edges, crop_ink, ruled_tables, split_line
 from parsers.ocr_image import (
     clean_page,
@@ -46,6 +46,7 @@ from parsers.ocr_image import (
 )
 from parsers.ocr_settings import SETTINGS, OcrSettings
 from parsers.ocr_text import TextPara, clean_lines, paragraphs, sort_lines, stroke_width
+from parsers.text_model import Box, Line, gap_pieces
 
 if TYPE_CHECKING:
     from parsers.options import ParseOptions
@@ -229,7 +230,7 @@ def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTab
         x, y, w, h, _ = (int(v) for v in stats[i])
         if h > settings.blank_max_height_px or w > settings.blank_max_width_px:
             continue
-        blank = Word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
+        blank = ocr_word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
         centre = y + h / 2
         home = next((ln for ln in out if ln.box[1] <= centre <= ln.box[3] + (ln.box[3] - ln.box[1]) * 0.5), None)
         if home is not None:  # a blank stands in a line of text; a lone long line is an edge or a rule
@@ -285,8 +286,8 @@ def _content_limits(lines: list[Line], tables: list[GridTable], width: int) -> t
     return min(lefts), max(rights)
 
 
-def _region(ink: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    x0, y0, x1, y1 = box
+def _region(ink: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = (int(v) for v in box)  # OCR boxes are whole pixels
     return ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
 
 
@@ -318,7 +319,7 @@ def _short(text: str, limit: int = 60) -> str:
 # --- ruled tables -------------------------------------------------------------------------
 
 def _offset(lines: list[Line], dx: int, dy: int) -> list[Line]:
-    return [Line(words=[Word(w.text, w.conf, (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy))
+    return [Line(words=[ocr_word(w.text, w.conf, (w.box[0] + dx, w.box[1] + dy, w.box[2] + dx, w.box[3] + dy))
                         for w in ln.words], block=ln.block) for ln in lines]
 
 
@@ -436,8 +437,7 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
 # --- unruled tables -----------------------------------------------------------------------
 
 def _segments(line: Line, settings: OcrSettings) -> int:
-    gaps = [b.box[0] - a.box[2] for a, b in zip(line.words, line.words[1:], strict=False)]
-    return 1 + sum(1 for g in gaps if g >= settings.column_gap_px)
+    return len(gap_pieces(line.words, lambda _: settings.column_gap_px))
 
 
 def unruled_table(lines: list[Line], settings: OcrSettings) -> tuple[tuple[GridTable, list[list[list[Line]]]] | None,
@@ -469,10 +469,10 @@ def unruled_table(lines: list[Line], settings: OcrSettings) -> tuple[tuple[GridT
             rows.append([line])
         else:
             rows[-1].append(line)
-    left = min(ln.box[0] for ln in body) - 2
-    right = max(ln.box[2] for ln in body) + 2
+    left = int(min(ln.box[0] for ln in body)) - 2  # OCR boxes are whole pixels
+    right = int(max(ln.box[2] for ln in body)) + 2
     xs = [left, *edges, right]
-    ys = [rows[0][0].box[1] - 2] + [r[-1].box[3] + 1 for r in rows]
+    ys = [int(rows[0][0].box[1]) - 2] + [int(r[-1].box[3]) + 1 for r in rows]
     grid = GridTable(box=(left, ys[0], right, ys[-1]), xs=xs, ys=ys)
     cell_lines: list[list[list[Line]]] = []
     for r, row in enumerate(rows):

@@ -12,6 +12,7 @@ layer has no recognition confidence (100).
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 Box = tuple[float, float, float, float]  # x0, top, x1, bottom in the reader's unit
@@ -100,4 +101,31 @@ class Line:
         return all(w.italic for w in self.words if w.text.strip())
 
 
-__all__ = ["Box", "Line", "Word"]
+def group_lines(lines: Iterable[Line], continues: Callable[[Line, Line], bool]) -> list[list[Line]]:
+    """Lines in reading order to paragraphs: a line joins the paragraph of the line before it
+    where `continues(previous, line)`, the reader's own test of a wrapped line (the PDF reader
+    measures against the text area's edge in points, the OCR reader against its width in pixels
+    with a measured space; see parsers/pdf_text.py and parsers/ocr_text.py)."""
+    groups: list[list[Line]] = []
+    for line in lines:
+        if groups and continues(groups[-1][-1], line):
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return groups
+
+
+def gap_pieces(words: Sequence[Word], min_gap: Callable[[Word], float], keep: int | None = None) -> list[list[Word]]:
+    """A line's words cut where the white before a word is at least `min_gap(word)`: the pieces
+    an unruled table's cells are made of (both readers find unruled columns from them). The word
+    at index `keep` stays with the one before it whatever the gap (a bullet and its text)."""
+    out: list[list[Word]] = []
+    for n, word in enumerate(words):
+        if out and (word.x0 - out[-1][-1].x1 < min_gap(word) or n == keep):
+            out[-1].append(word)
+        else:
+            out.append([word])
+    return out
+
+
+__all__ = ["Box", "Line", "Word", "gap_pieces", "group_lines"]

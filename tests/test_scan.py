@@ -22,7 +22,8 @@ from extractor.output import to_json
 from parsers import ocr_engine
 from parsers.errors import ExtractionError
 from parsers.layout import Paragraph, Table
-from parsers.ocr_engine import Line, Word
+from parsers.ocr_engine import Line
+from parsers.ocr_engine import ocr_word as Word
 from parsers.ocr_grid import ruled_tables
 from parsers.ocr_image import image_frames, resample
 from parsers.ocr_settings import SETTINGS
