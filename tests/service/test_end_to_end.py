@@ -50,11 +50,11 @@ def test_two_samples_and_a_broken_file(service_client: TestClient) -> None:
     xlsx = client.get(jobs["zima_2024.docx"]["links"]["result_xlsx"])
     assert xlsx.status_code == 200
     assert "zima_2024.xlsx" in xlsx.headers["content-disposition"]
-    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 3  # all activities, overview, the plan
+    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 4  # all activities, overview, the plan, the checks
 
     export = client.get(batch["links"]["export_xlsx"])
     assert export.status_code == 200
-    assert len(load_workbook(io.BytesIO(export.content)).sheetnames) == 4
+    assert len(load_workbook(io.BytesIO(export.content)).sheetnames) == 5  # two plans, and the checks
 
     report = client.get(batch["links"]["compare_html"])
     assert report.status_code == 200
