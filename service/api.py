@@ -344,6 +344,39 @@ def get_batch_compare_html(ctx: Ctx, who: Who, batch_id: str) -> HTMLResponse:
     return HTMLResponse(downloads.compare_html(ctx.blobs, [j for j in current_jobs(jobs) if j.status in TERMINAL]))
 
 
+@router.get("/jobs/{job_id}/checks", operation_id="get_job_checks",
+            responses={200: {"description": "что проверки нашли в плане (workflow.check)"},
+                       **responses(401, 404, 409, 429)})
+def get_job_checks(ctx: Ctx, who: Who, job_id: str) -> dict[str, Any]:
+    """Проверки плана: мероприятия без сроков, вне периода, без ответственных, повторы и т. п."""
+    return downloads.checks_json(ctx.blobs, load_job(ctx, who, job_id))
+
+
+@router.get("/batches/{batch_id}/checks.html", operation_id="get_batch_checks_html", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "проверки планов пакета"},
+                       **responses(401, 404, 409, 429)})
+def get_batch_checks_html(ctx: Ctx, who: Who, batch_id: str) -> HTMLResponse:
+    _, jobs = load_batch(ctx, who, batch_id)
+    return HTMLResponse(downloads.checks_html(ctx.blobs, current_jobs(jobs)))
+
+
+@router.get("/batches/{batch_id}/diffs", operation_id="get_batch_diffs",
+            responses={200: {"description": "повторные планы одного муниципалитета в пакете и их изменения"},
+                       **responses(401, 404, 429)})
+def get_batch_diffs(ctx: Ctx, who: Who, batch_id: str) -> list[dict[str, Any]]:
+    """Для каждого муниципалитета с несколькими планами в пакете: что изменилось от плана к плану."""
+    _, jobs = load_batch(ctx, who, batch_id)
+    return downloads.diffs_json(ctx.blobs, current_jobs(jobs))
+
+
+@router.get("/diff.html", operation_id="get_diff_html", response_class=HTMLResponse,
+            responses={200: {"content": {"text/html": {}}, "description": "две редакции плана рядом"},
+                       **responses(401, 404, 409, 429)})
+def get_diff_html(ctx: Ctx, who: Who, old: str, new: str) -> HTMLResponse:
+    """Две редакции плана рядом (old и new — номера заданий), изменения отмечены."""
+    return HTMLResponse(downloads.diff_html(ctx.blobs, load_job(ctx, who, old), load_job(ctx, who, new)))
+
+
 @router.post("/convert", operation_id="convert", response_model=Plan,
              responses={200: {"description": "готово за отведённое время: канонический JSON"},
                         202: {"description": "не успело: задание", "model": JobOut},

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from models import Plan
 from service.blobs import BlobStore
 from service.db import Job
 from service.problems import ApiError
@@ -111,3 +112,56 @@ def page_png(path: Path, kind: str | None, page: int, scale: float = 1.5) -> byt
 
 
 __all__ = ["attachment", "compare_html", "page_png", "results_zip", "stem", "xlsx"]
+
+
+def _done_plans(blobs: BlobStore, jobs: Sequence[Job]) -> list[tuple[Plan, str]]:
+    """The plans of the done jobs, each with the name it was submitted under."""
+    out: list[tuple[Plan, str]] = []
+    for job in jobs:
+        if job.status == "done" and job.result_blob and blobs.exists(job.result_blob):
+            out.append((Plan.model_validate_json(blobs.read_text(job.result_blob)), job.filename))
+    return out
+
+
+def checks_json(blobs: BlobStore, job: Job) -> dict[str, Any]:
+    """What the checks (workflow.check) find in one job's plan."""
+    from workflow.check import check_plans
+
+    plans = _done_plans(blobs, [job])
+    if not plans:
+        raise ApiError(409, "no_plans")
+    result: dict[str, Any] = check_plans(plans)[0].as_json()
+    return result
+
+
+def checks_html(blobs: BlobStore, jobs: Sequence[Job]) -> str:
+    """The checks' page for the plans of a batch."""
+    from workflow.check import check_plans, render_html
+
+    plans = _done_plans(blobs, jobs)
+    if not plans:
+        raise ApiError(409, "no_plans")
+    return render_html(check_plans(plans))
+
+
+def diffs_json(blobs: BlobStore, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """Successive submissions from one municipality in a batch, each diffed against the one before."""
+    from workflow.diff import diff, same_municipality_pairs
+
+    plans = _done_plans(blobs, jobs)
+    ids = [j.id for j in jobs if j.status == "done" and j.result_blob and blobs.exists(j.result_blob)]
+    out = []
+    for old, new in same_municipality_pairs([p for p, _ in plans]):
+        result = diff(plans[old][0], plans[new][0], old_file=plans[old][1], new_file=plans[new][1]).as_json()
+        out.append({"old_job": ids[old], "new_job": ids[new], "diff": result})
+    return out
+
+
+def diff_html(blobs: BlobStore, old: Job, new: Job) -> str:
+    """The side-by-side page of two jobs' plans."""
+    from workflow.diff import diff, render_html
+
+    pair = _done_plans(blobs, [old, new])
+    if len(pair) != 2:
+        raise ApiError(409, "no_plans")
+    return render_html(diff(pair[0][0], pair[1][0], old_file=pair[0][1], new_file=pair[1][1]))

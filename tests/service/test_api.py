@@ -311,3 +311,25 @@ def test_an_upload_of_a_scan_goes_to_the_ocr_queue(idle: tuple[TestClient, Setti
     assert (job["format"], job["queue"], job["pages"]) == ("image", "ocr", 2)
     page = client.get(f"/api/v1/jobs/{job['id']}/pages/2")
     assert page.status_code == 200 and page.content.startswith(b"\x89PNG")
+
+
+def test_checks_and_diffs_of_a_batch(local_client: TestClient) -> None:
+    """Issue 17 in the service: a job's checks (Саров's activity 5 repeats activity 1, read in
+    golden/sarov_2021-2022.json) and a batch holding two submissions from one municipality (the
+    same Саров plan sent twice under two names) diffed one against the other: nothing changed."""
+    name, data = sample("sarov_2021-2022.docx")
+    response = local_client.post("/api/v1/jobs", files=[("files", (name, data, "application/octet-stream")),
+                                                         ("files", ("sarov_v2.docx", data, "application/octet-stream"))])
+    assert response.status_code == 202, response.text
+    batch = wait_batch(local_client, response.json()["id"])
+    first = next(j for j in batch["jobs"] if j["filename"] == name)
+    checks = local_client.get(f"/api/v1/jobs/{first['id']}/checks").json()
+    assert ("duplicate_activity", 5) in [(f["code"], f["activity"]) for f in checks["findings"]]
+    page = local_client.get(f"/api/v1/batches/{batch['id']}/checks.html")
+    assert page.status_code == 200 and "Саров" in page.text
+    (pair,) = local_client.get(f"/api/v1/batches/{batch['id']}/diffs").json()
+    assert {pair["old_job"], pair["new_job"]} == {j["id"] for j in batch["jobs"]}
+    summary = pair["diff"]["summary"]
+    assert summary.get("added", 0) == summary.get("removed", 0) == summary.get("changed", 0) == 0
+    html = local_client.get("/api/v1/diff.html", params={"old": pair["old_job"], "new": pair["new_job"]})
+    assert html.status_code == 200 and "<html" in html.text
