@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 
+from service import downloads
 from service.api import (
     Context,
     _bearer,
@@ -176,11 +177,13 @@ def job_page(ctx: Ctx, who: Viewer, job_id: str, shown: Annotated[int, Query(ali
         job = load_job(ctx, allowed(who), job_id)
         out = job_out(job, position(ctx, job))
         plan: dict[str, Any] | None = None
+        checks: dict[str, Any] | None = None
         if job.status == "done" and job.expired_at is None:
             plan = json.loads(finished_result(ctx, job))
+            checks = downloads.checks_json(ctx.blobs, job)
     except ApiError as exc:
         return error_page(exc)
-    return page("job.html", job=out, plan=plan, sections=_sections(plan) if plan else [],
+    return page("job.html", job=out, plan=plan, checks=checks, sections=_sections(plan) if plan else [],
                 hints=hints_of(out.options), pages=job.pages if job.format in ("pdf", "image") else None,
                 shown=max(1, min(shown, job.pages or 1)))
 

@@ -318,8 +318,9 @@ def test_checks_and_diffs_of_a_batch(local_client: TestClient) -> None:
     golden/sarov_2021-2022.json) and a batch holding two submissions from one municipality (the
     same Саров plan sent twice under two names) diffed one against the other: nothing changed."""
     name, data = sample("sarov_2021-2022.docx")
-    response = local_client.post("/api/v1/jobs", files=[("files", (name, data, "application/octet-stream")),
-                                                         ("files", ("sarov_v2.docx", data, "application/octet-stream"))])
+    octet = "application/octet-stream"
+    response = local_client.post("/api/v1/jobs", files=[("files", (name, data, octet)),
+                                                         ("files", ("sarov_v2.docx", data, octet))])
     assert response.status_code == 202, response.text
     batch = wait_batch(local_client, response.json()["id"])
     first = next(j for j in batch["jobs"] if j["filename"] == name)

@@ -50,7 +50,7 @@ def test_two_samples_and_a_broken_file(service_client: TestClient) -> None:
     xlsx = client.get(jobs["zima_2024.docx"]["links"]["result_xlsx"])
     assert xlsx.status_code == 200
     assert "zima_2024.xlsx" in xlsx.headers["content-disposition"]
-    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 4  # all activities, overview, the plan, the checks
+    assert len(load_workbook(io.BytesIO(xlsx.content)).sheetnames) == 4  # all, overview, the plan, checks
 
     export = client.get(batch["links"]["export_xlsx"])
     assert export.status_code == 200

@@ -168,6 +168,18 @@ def test_refusals_are_russian_pages(local_client: TestClient) -> None:
 def test_the_web_routes_stay_out_of_the_api_schema(local_client: TestClient) -> None:
     paths = local_client.get("/api/v1/openapi.json").json()["paths"]
     assert all(path.startswith("/jobs") or path.startswith("/batches") or path in
-               ("/convert", "/validate", "/schema", "/schema/error") for path in
+               ("/convert", "/validate", "/schema", "/schema/error", "/diff.html") for path in
                (p.removeprefix("/api/v1") for p in paths))
     assert not [p for p in paths if not p.startswith("/api/v1")]
+
+
+def test_the_plan_page_shows_the_checks(local_client: TestClient) -> None:
+    """Issue 17 on the plan page: Саров's activity 5 repeats activity 1 (golden/sarov_2021-2022.json)."""
+    name, data = sample("sarov_2021-2022.docx")
+    response = local_client.post("/api/v1/jobs", files=[("files", (name, data, "application/octet-stream"))])
+    job_id = response.json()["jobs"][0]["id"]
+    wait_job(local_client, job_id)
+    page = lxml_html.fromstring(local_client.get(f"/jobs/{job_id}").content)
+    section = page.xpath("//section[@aria-labelledby='checks-title']")[0]
+    text = " ".join(section.text_content().split())
+    assert "Проверка плана" in text and "№ 5" in text and "duplicate_activity" in text
