@@ -14,9 +14,14 @@ GOLDEN_DIR = ROOT / "golden"
 
 
 @cache
+def _extracted_text(name: str) -> str:
+    return to_json(extract(SAMPLE_DIR / f"{name}.docx"))
+
+
 def extracted(name: str) -> dict[str, Any]:
-    """The canonical JSON of a sample, as parsed JSON (extracted once per test run)."""
-    result: dict[str, Any] = json.loads(to_json(extract(SAMPLE_DIR / f"{name}.docx")))
+    """The canonical JSON of a sample, as parsed JSON (extracted once per test run; each caller
+    gets its own copy, so a test that changes it cannot change what later tests see)."""
+    result: dict[str, Any] = json.loads(_extracted_text(name))
     return result
 
 

@@ -245,11 +245,11 @@ def test_a_200_activity_pair_is_diffed_in_under_a_second() -> None:
     old, new = two_hundred()
     assert len(old.activities) == len(new.activities) == 200
     diff(old, new)  # imports (scipy, rapidfuzz) and the morphology dictionary load once
-    times = []
+    times = []  # CPU seconds of this process: other work on a shared machine does not count
     for _ in range(3):
-        start = time.perf_counter()
+        start = time.process_time()
         result = diff(old, new)
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     assert min(times) < 1.0, times
     s = result.summary
     assert s["removed"] == 10 and s["added"] == 10 and s["unchanged"] + s["changed"] == 190
