@@ -102,13 +102,13 @@ def assemble(document: Document, source: Source, options: Options = DEFAULT, tra
 
 def _assemble(document: Document, source: Source, options: Options, trace: Trace) -> Plan:
     if not any(not b.is_blank if isinstance(b, Paragraph) else b.cells for b in document.blocks):
-        raise ExtractionError("empty_document", "the document has no text")
+        raise ExtractionError("empty_document", "в документе нет текста")
     blocks = stitch_pages(document.blocks, options.stitch)
     choice = choose_tables(blocks)
     parts = [with_roles(rejoin_page_breaks(part, options.split), options.columns) for part in choice.parts]
     trace.record_tables([b for b in blocks if isinstance(b, Table)], parts, choice.skipped)
     if not parts:
-        raise ExtractionError("no_plan_table", "no table with a plan header (мероприятие / сроки / ответственные)")
+        raise ExtractionError("no_plan_table", "нет таблицы с заголовком плана (мероприятие / сроки / ответственные)")
     tables = [i for i, b in enumerate(blocks) if isinstance(b, Table)]
     before = blocks[:tables[parts[0].table_index]]
     heading = split_heading([b for b in before if isinstance(b, Paragraph)])
@@ -279,7 +279,7 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
     if period is not None and period.inferred and (schedule.start or schedule.end) and not _YEAR.search(schedule_text):
         schedule = schedule.model_copy(update={"confidence": "low"})  # its year came from an inferred period
     if schedule.kind == "unknown" and schedule.text and schedule.duration is None:
-        notes.append(("schedule_unread", f"schedule not understood: {schedule.text}"))
+        notes.append(("schedule_unread", f"срок не понят: {schedule.text}"))
     responsible: list[Party] = []
     extra: dict[str, str] = {}
     for col in item.columns:
@@ -294,7 +294,7 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
             responsible += parsed.parties
             if parsed.rejected:
                 extra[col.header] = " ".join(parsed.rejected)
-                notes.append(("not_a_party", f"{col.header}: not a responsible party: "
+                notes.append(("not_a_party", f"{col.header}: не исполнитель (текст оставлен в extra): "
                               + "; ".join(parsed.rejected)))
         elif col.role == "other":
             extra[col.header] = render_cell(value)

@@ -71,9 +71,9 @@ PARSERS: dict[str, str] = {
 
 # Detected formats refused with a reason of their own (any other is "not a plan document").
 REFUSED: dict[str, tuple[ErrorCode, str]] = {
-    "empty": ("empty_document", "the file is empty"),
-    "corrupt": ("corrupt_file", "the Word package is damaged or password-protected"),
-    "encrypted_docx": ("corrupt_file", "the Word package is damaged or password-protected"),
+    "empty": ("empty_document", "файл пустой"),
+    "corrupt": ("corrupt_file", "файл Word повреждён или защищён паролем"),
+    "encrypted_docx": ("corrupt_file", "файл Word повреждён или защищён паролем"),
 }
 
 
@@ -93,7 +93,7 @@ def check_package(path: Path) -> None:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except zipfile.BadZipFile as exc:
-        raise ExtractionError("corrupt_file", f"the package is damaged: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"архив документа повреждён: {exc}") from exc
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:
         raise ExtractionError("too_large", f"части файла после распаковки занимают {total // 2**20} МБ; "
@@ -111,7 +111,7 @@ def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
 
     path = Path(path)
     if not path.is_file():
-        raise ExtractionError("corrupt_file", f"no such file: {path.name}")
+        raise ExtractionError("corrupt_file", f"нет такого файла: {path.name}")
     size = path.stat().st_size
     if size > MAX_BYTES:
         raise ExtractionError("too_large", f"{size} bytes; the limit is {MAX_BYTES}")
@@ -122,7 +122,7 @@ def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
         check_package(path)
     reader = parser(kind)
     if reader is None:
-        raise ExtractionError("unsupported_format", f"not a plan document ({kind})")
+        raise ExtractionError("unsupported_format", f"это не документ плана ({kind})")
     return reader.read(path, kind, options or DEFAULT)
 
 

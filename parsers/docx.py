@@ -542,8 +542,8 @@ def parse_docx(path: str | Path, ocr: OcrSettings | None = OCR) -> Document:
             document = docx.Document(str(source))
             body = document.element.body if document.element.tag == w("document") else None
             if body is None:
-                raise ExtractionError("corrupt_file", "word/document.xml has no w:document/w:body: not a Word "
-                                      "document, or one in an unknown namespace")
+                raise ExtractionError("corrupt_file", "в word/document.xml нет w:document/w:body: это не документ Word "
+                                      "или документ в неизвестном пространстве имён")
             styles, default = _load_styles(document)
             ctx = _Context(styles=styles, default_para_style=default, numbering=_load_numbering(document, styles))
             blocks = list(_blocks(body, ctx))
@@ -552,7 +552,8 @@ def parse_docx(path: str | Path, ocr: OcrSettings | None = OCR) -> Document:
                 if scanned is not None:
                     return scanned
         except _DAMAGED as exc:
-            raise ExtractionError("corrupt_file", f"not a readable Word document: {type(exc).__name__}: {exc}") from exc
+            raise ExtractionError("corrupt_file",
+                                  f"файл Word повреждён и не читается: {type(exc).__name__}: {exc}") from exc
     return Document(blocks=blocks, format="docx", pages=None)
 
 
@@ -670,7 +671,7 @@ def _scanned_pages(document: Any, settings: OcrSettings | None) -> Document | No
                 with Image.open(io.BytesIO(blob)) as img:
                     gray = np.asarray(ImageOps.exif_transpose(img).convert("L"))
             except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-                raise ExtractionError("corrupt_file", f"a scanned page in the Word file cannot be read: {exc}") from exc
+                raise ExtractionError("corrupt_file", f"скан страницы в файле Word не читается: {exc}") from exc
             yield resample(gray, max(gray.shape) / inches, ocr)
 
     read = read_pages(frames(), None, settings)

@@ -91,7 +91,7 @@ def convert_to_docx(path: Path, outdir: Path, settings: ConverterSettings = SETT
     result = outdir / "out" / "input.docx"
     if proc.returncode != 0 or not result.is_file():
         detail = stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ExtractionError("corrupt_file", "LibreOffice could not read the file"
+        raise ExtractionError("corrupt_file", "LibreOffice не прочитал файл"
                               + (f": {detail[-1]}" if detail else ""))
     return result
 

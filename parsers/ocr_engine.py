@@ -59,7 +59,7 @@ def _tesserocr() -> Any:
     try:
         import tesserocr  # type: ignore[import-untyped]
     except ImportError as exc:  # the wheel bundles the library; without it there is no OCR
-        raise ExtractionError("ocr_unavailable", f"the Tesseract binding (tesserocr) is not installed: {exc}") from exc
+        raise ExtractionError("ocr_unavailable", f"не установлен модуль распознавания tesserocr: {exc}") from exc
     return tesserocr
 
 
@@ -85,7 +85,7 @@ class Engine:
         try:
             return tesserocr.PyTessBaseAPI(path=path + os.sep, lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
         except RuntimeError as exc:
-            raise ExtractionError("ocr_unavailable", f"Tesseract could not load {lang}: {exc}") from exc
+            raise ExtractionError("ocr_unavailable", f"Tesseract не загрузил язык {lang}: {exc}") from exc
 
     def read(self, image: np.ndarray, psm: int, whitelist: str | None = None) -> list[Line]:
         """Lines of words in a grey image (white background)."""

@@ -36,7 +36,7 @@ def image_frames(path: Path, settings: OcrSettings) -> Iterator[tuple[np.ndarray
     except Image.DecompressionBombError as exc:
         raise ExtractionError("too_large", f"изображение слишком большое: {exc}") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-        raise ExtractionError("corrupt_file", f"the image cannot be read: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"изображение не читается: {exc}") from exc
 
 
 def check_pixels(size: tuple[int, int], settings: OcrSettings) -> None:
@@ -62,7 +62,7 @@ def pdf_page_images(path: Path, pages: list[int], settings: OcrSettings) -> Iter
     try:
         document = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise ExtractionError("corrupt_file", f"the PDF cannot be read: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"PDF не читается: {exc}") from exc
     try:
         for number in pages:
             if not 1 <= number <= len(document):

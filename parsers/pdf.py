@@ -93,11 +93,11 @@ class _Page:
 def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT, ocr: OcrSettings | None = OCR) -> Document:
     """Read a text PDF into the layout model (raises ExtractionError)."""
     pages = _read(Path(path), settings)
-    warnings = [("no_unicode_map", f"page {p.number}: {p.unmapped} characters come from fonts without a "
-                 "Unicode map and read as (cid:NN); their text is lost unless OCR reads the page")
+    warnings = [("no_unicode_map", f"страница {p.number}: {p.unmapped} знаков набраны шрифтами без таблицы "
+                 "Unicode и читаются как (cid:NN); их текст потерян, если страницу не распознать")
                 for p in pages if p.unmapped]
     if not any(p.glyphs or p.images for p in pages):
-        raise ExtractionError("empty_document", "the PDF has neither text nor images")
+        raise ExtractionError("empty_document", "в PDF нет ни текста, ни изображений")
     unreadable = [p.number for p in pages
                   if (p.images and not p.glyphs) or p.unmapped > p.glyphs * settings.unreadable_share]
     layered = [p for p in pages if p.number not in unreadable
@@ -107,7 +107,7 @@ def parse_pdf(path: str | Path, settings: PdfSettings = DEFAULT, ocr: OcrSetting
     warnings += _keep_better_layers(layered, ocr_blocks, settings)
     ocr_warnings = [w for w in ocr_warnings if _warned_page(w[1]) in (None, *ocr_blocks)]
     if not ocr_blocks and not any(p.glyphs > p.unmapped for p in pages):
-        raise ExtractionError("ocr_unavailable", "the PDF has no text layer (a scan) and OCR is not available")
+        raise ExtractionError("ocr_unavailable", "в PDF нет текстового слоя (это скан), а распознавание недоступно")
     pages = [p for p in pages if p.number not in ocr_blocks]
     _drop_page_numbers(pages, settings)
     text = measured(pages, settings)
@@ -129,10 +129,10 @@ def _read(path: Path, settings: PdfSettings) -> list[_Page]:
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
         if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
-            raise ExtractionError("encrypted_pdf", "the PDF is protected by a password") from exc
-        raise ExtractionError("corrupt_file", f"not a readable PDF: {cause}") from exc
+            raise ExtractionError("encrypted_pdf", "PDF защищён паролем") from exc
+        raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: {cause}") from exc
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
-        raise ExtractionError("corrupt_file", f"not a readable PDF: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: {exc}") from exc
     try:
         with pdf:  # closing walks the pages again: a damaged page tree fails there too
             pages = []
@@ -140,7 +140,7 @@ def _read(path: Path, settings: PdfSettings) -> list[_Page]:
                 pages.append(_read_page(page, settings))
                 page.close()  # frees the page's cached objects
     except (PdfminerException, MalformedPDFException) as exc:
-        raise ExtractionError("corrupt_file", f"not a readable PDF: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: {exc}") from exc
     return pages
 
 
@@ -185,9 +185,9 @@ def _keep_better_layers(layered: list[_Page], ocr: dict[int, list[Block]],
                 and page.known_share > ours + settings.layer_margin:
             del ocr[page.number]
             continue
-        why = "a scanned image with a text layer" if page.scan else "a text layer of mostly non-words"
-        out.append(("text_layer_replaced", f"page {page.number}: {why}; read by OCR instead "
-                    f"(dictionary words: layer {page.known_share:.0%}, OCR {ours:.0%})"))
+        why = "скан с текстовым слоем" if page.scan else "текстовый слой почти без слов"
+        out.append(("text_layer_replaced", f"страница {page.number}: {why}; прочитана распознаванием "
+                    f"(слов из словаря: в слое {page.known_share:.0%}, в распознанном {ours:.0%})"))
     return out
 
 
@@ -233,7 +233,7 @@ def _ocr(path: Path, numbers: list[int], settings: OcrSettings | None,
     except ExtractionError as exc:
         if exc.code == "too_large":  # a page past the bounds is the file's error, not a missing OCR
             raise
-        return {}, [("ocr_unavailable", f"pages {', '.join(map(str, numbers))} need OCR: {exc.message}")]
+        return {}, [("ocr_unavailable", f"страницы {', '.join(map(str, numbers))} нужно распознавать: {exc.message}")]
     return {p.page: p.blocks for p in read}, [w for p in read for w in p.warnings]
 
 

@@ -202,8 +202,8 @@ def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -
             text=para.text, style=TextStyle(bold=bold), align=para.align,
             list=ListInfo(ordered=False) if para.bullet else None, page=number, bbox=_points(para.box, scale))))
         if para.confidence < settings.low_confidence:
-            page.warnings.append((LOW_CONFIDENCE, f"page {number}, paragraph «{_short(para.text)}»: "
-                                  f"read with {para.confidence:.0f}% confidence"))
+            page.warnings.append((LOW_CONFIDENCE, f"страница {number}, абзац «{_short(para.text)}»: "
+                                  f"распознан с уверенностью {para.confidence:.0f} %"))
     placed.sort(key=lambda item: item[0])
     page.blocks = [block for _, block in placed]
     return page
@@ -428,8 +428,8 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
                               bbox=_points(cell.box, scale)))
         text = " ".join(p.text for p in paras)
         if text and read.confidence < settings.low_confidence:
-            page.warnings.append((LOW_CONFIDENCE, f"page {number}, table {t_index + 1}, row {cell.row + 1}, "
-                                  f"column {cell.col + 1}: read with {read.confidence:.0f}% confidence: "
+            page.warnings.append((LOW_CONFIDENCE, f"страница {number}, таблица {t_index + 1}, строка {cell.row + 1}, "
+                                  f"столбец {cell.col + 1}: распознано с уверенностью {read.confidence:.0f} %: "
                                   f"«{_short(text)}»"))
     return out
 
@@ -522,8 +522,8 @@ def _unruled_to_layout(found: tuple[GridTable, list[list[list[Line]]]], number: 
                               paragraphs=_cell_paragraphs(paras, ink, body_stroke, number, scale, settings),
                               bbox=_points(cell.box, scale)))
         if paras and confidence < settings.low_confidence:
-            page.warnings.append((LOW_CONFIDENCE, f"page {number}, table 1, row {cell.row + 1}, column "
-                                  f"{cell.col + 1}: read with {confidence:.0f}% confidence"))
+            page.warnings.append((LOW_CONFIDENCE, f"страница {number}, таблица 1, строка {cell.row + 1}, столбец "
+                                  f"{cell.col + 1}: распознано с уверенностью {confidence:.0f} %"))
     return out
 
 

@@ -182,7 +182,7 @@ def test_glyphs_without_a_unicode_map_give_a_warning_with_the_page(tmp_path: Pat
     patched.write_bytes(data[:at] + b"/ToUnicodX" + data[at + len(b"/ToUnicode"):])
     document = parse_pdf(patched)
     pages = [int(m.group(1)) for code, message in document.warnings if code == "no_unicode_map"
-             for m in [re.match(r"page (\d+):", message)] if m]
+             for m in [re.match(r"страница (\d+):", message)] if m]
     with pdfplumber.open(patched) as pdf:
         assert pages == list(range(1, len(pdf.pages) + 1))
     assert not document.ocr  # most of each page still reads: no OCR

@@ -28,7 +28,7 @@ def test_a_scan_layer_is_replaced_and_named() -> None:
     ocr = {1: ocr_table(" ".join(GOOD))}
     warnings = _keep_better_layers([page(1, 0.95)], ocr, DEFAULT)
     assert 1 in ocr  # OCR found a table the layer lacks
-    assert warnings[0][0] == "text_layer_replaced" and warnings[0][1].startswith("page 1:")
+    assert warnings[0][0] == "text_layer_replaced" and warnings[0][1].startswith("страница 1:")
 
 
 def test_a_better_layer_is_kept() -> None:
@@ -40,4 +40,4 @@ def test_a_better_layer_is_kept() -> None:
 def test_a_garbage_layer_without_an_image_goes_to_ocr() -> None:
     ocr: dict[int, list[Block]] = {3: [Paragraph(" ".join(GOOD))]}
     warnings = _keep_better_layers([page(3, 0.1, scan=False)], ocr, DEFAULT)
-    assert 3 in ocr and "non-words" in warnings[0][1]
+    assert 3 in ocr and "почти без слов" in warnings[0][1]

@@ -151,8 +151,8 @@ def test_low_confidence_cells_warn_with_page_and_cell(monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(ocr_engine.Engine, "read", doubtful)
     page = read_page(_photo_page(), 3)
-    cells = [m for code, m in page.warnings if code == "ocr_low_confidence" and "row" in m]
-    assert cells and all(m.startswith("page 3, table 1, row ") and ", column " in m for m in cells)
+    cells = [m for code, m in page.warnings if code == "ocr_low_confidence" and "строка" in m]
+    assert cells and all(m.startswith("страница 3, таблица 1, строка ") and ", столбец " in m for m in cells)
 
 
 def test_corrupt_image(tmp_path: Path) -> None:

@@ -184,7 +184,7 @@ def _member_inputs(
     try:
         data = archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-        yield _refused(item, "corrupt_file", f"the archive member cannot be unpacked: {exc}")
+        yield _refused(item, "corrupt_file", f"файл из архива не распаковывается: {exc}")
         return
     if not is_archive_name(item.filename):
         yield replace(item, sha256=hashlib.sha256(data).hexdigest())
@@ -265,7 +265,7 @@ def materialize(item: Input, folder: Path) -> Path:
     try:
         data = _member_bytes(item.path, item.members)
     except (OSError, zipfile.BadZipFile, zlib.error, EOFError, IndexError) as exc:
-        raise ExtractionError("corrupt_file", f"the archive member cannot be unpacked: {exc}") from exc
+        raise ExtractionError("corrupt_file", f"файл из архива не распаковывается: {exc}") from exc
     target = folder / item.filename
     target.write_bytes(data)
     return target
