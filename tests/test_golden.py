@@ -60,3 +60,13 @@ def test_golden_is_deterministic(name: str) -> None:
     from tests.conftest import sample_path
 
     assert to_json(extract(sample_path(name))) == to_json(extract(sample_path(name)))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_messages_for_people_are_russian(name: str) -> None:
+    """Every warning message of a sample's JSON is Russian (codes stay English): no English prose
+    (two English words in a row, the comparison report's own rule) reaches a person."""
+    from workflow.compare_card import is_english
+
+    english = [w["message"] for w in extracted(name)["warnings"] if is_english(w["message"])]
+    assert not english, english
