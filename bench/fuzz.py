@@ -229,17 +229,27 @@ def fuzz(count: int, seed: int, workers: int, timeout: float, memory_mb: int, ke
          images: bool = True) -> Report:
     report = Report()
     start = time.monotonic()
-    # a fresh worker every 50 inputs: a leak in one input must not show up as another's
-    with ProcessPoolExecutor(max_workers=workers, max_tasks_per_child=50) as pool:
-        batch: list[Case] = []
-        for case in cases(count, seed, images):
-            batch.append(case)
-            if len(batch) >= workers * 8:
-                _run(pool, batch, timeout, memory_mb, report, keep)
-                batch = []
-        _run(pool, batch, timeout, memory_mb, report, keep)
+    # fresh workers every FRESH_EVERY inputs, so that a leak in one input does not show up as
+    # another's; a new pool each time (the pool's own max_tasks_per_child hung a long pass)
+    batch: list[Case] = []
+    for case in cases(count, seed, images):
+        batch.append(case)
+        if len(batch) >= workers * FRESH_EVERY:
+            _run_pool(batch, workers, timeout, memory_mb, report, keep)
+            batch = []
+    _run_pool(batch, workers, timeout, memory_mb, report, keep)
     report.seconds = time.monotonic() - start
     return report
+
+
+FRESH_EVERY = 25
+
+
+def _run_pool(batch: list[Case], workers: int, timeout: float, memory_mb: int, report: Report,
+              keep: Path | None) -> None:
+    if batch:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            _run(pool, batch, timeout, memory_mb, report, keep)
 
 
 def _run(pool: ProcessPoolExecutor, batch: list[Case], timeout: float, memory_mb: int, report: Report,
