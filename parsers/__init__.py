@@ -35,7 +35,7 @@ def sniff(path: Path) -> str:
                     return "docx"
                 if "content.xml" in names:
                     return "odt"
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError):  # a damaged directory, or one naming an unknown zip version
             return "corrupt"
         return "zip"
     if head.startswith(b"%PDF"):
@@ -92,7 +92,7 @@ def check_package(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError) as exc:
         raise ExtractionError("corrupt_file", f"архив документа повреждён: {exc}") from exc
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED_BYTES:

@@ -528,7 +528,7 @@ def _blocks(container: Any, ctx: _Context) -> Iterator[Block]:
 # --- entry point ------------------------------------------------------------------------
 
 # A damaged package shows itself while parts are read, lazily too: each of these is corrupt_file
-_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError,
+_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError,
             etree.XMLSyntaxError)
 
 

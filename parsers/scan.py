@@ -245,6 +245,8 @@ def recover_missed(lines: list[Line], ink: np.ndarray, clean: np.ndarray, region
     as a single line, and put into the line at its height."""
     x0, y0, x1, y1 = region
     left = ink[y0:y1, x0:x1].copy()
+    if left.size == 0:  # a region outside the page (a damaged file's odd geometry) holds nothing
+        return lines
     for line in lines:
         for word in line.words:
             wx0, wy0, wx1, wy1 = word.box

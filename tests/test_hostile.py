@@ -212,3 +212,14 @@ def test_a_damaged_deflate_stream_is_corrupt(tmp_path: Path) -> None:
     path = tmp_path / "deflate.docx"
     path.write_bytes(bytes(data))
     assert _error(path).code == "corrupt_file"
+
+
+def test_a_zip_naming_an_unknown_version_is_corrupt(tmp_path: Path) -> None:
+    """Found by bench/fuzz.py: a flipped byte made the central directory ask for zip version 9.4,
+    and the standard library's NotImplementedError escaped."""
+    data = bytearray(sample_path("zima_2024").read_bytes())
+    at = data.index(b"PK\x01\x02")
+    data[at + 6:at + 8] = (94).to_bytes(2, "little")  # "version needed to extract"
+    path = tmp_path / "version.docx"
+    path.write_bytes(bytes(data))
+    assert _error(path).code == "corrupt_file"
