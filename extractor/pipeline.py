@@ -63,11 +63,17 @@ log = logging.getLogger(__name__)
 
 def extract(path: str | Path, options: Options | Mapping[str, Any] | None = None) -> Plan:
     """The canonical plan of the file at `path` (raises ExtractionError, OptionsError)."""
+    return assemble(*read(path, options))
+
+
+def read(path: str | Path, options: Options | Mapping[str, Any] | None = None) -> tuple[Document, Source, Options]:
+    """The file parsed with the options' language data and parse settings, its source, the
+    options resolved: what `assemble` takes (extract, and debug with a trace)."""
     path = Path(path)
     resolved = Options.resolve(options)
     vocab.use_data(resolved.language_data)
     document = parse(path, resolved.parse_options())
-    return assemble(document, source_of(path, document), resolved)
+    return document, source_of(path, document), resolved
 
 
 def source_of(path: Path, document: Document) -> Source:

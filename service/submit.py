@@ -27,7 +27,7 @@ from service.jobs import failure
 from service.problems import ApiError
 from service.webhooks import delivery_for
 from workflow.batch_inputs import collect_inputs, is_archive_name, materialize
-from workflow.hints import merged
+from workflow.hints import merged, typed_hints
 
 MAX_ZIP_DEPTH = 3
 
@@ -60,15 +60,9 @@ def form_options(period: str | None = None, academic: bool = False, municipality
             raise ApiError(422, "bad_options", f"options: не JSON ({exc})") from exc
         if not isinstance(base, dict):
             raise ApiError(422, "bad_options", "options: нужен JSON-объект с ключами настроек")
-    typed: dict[str, Any] = {}
-    if period:
-        typed["period"] = f"{period} учебный" if academic else period
-    if municipality:
-        typed["municipality"] = municipality
-    if columns:
-        typed["columns"] = parse_columns(columns)
-    if ocr is not None:
-        typed["ocr"] = ocr
+    # a blank form field is a field not filled in
+    typed = typed_hints(period or None, academic, municipality or None,
+                        parse_columns(columns) if columns else None, ocr)
     return checked_options(merged(base, typed))
 
 

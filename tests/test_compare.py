@@ -9,7 +9,6 @@ import datetime as dt
 import json
 import re
 import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from models import Plan
+from tests.chromium import chromium, count_near, run_chromium
 from tests.conftest import GOLDEN_DIR
 from tests.seedtext import ROOT
 from workflow.cli import main
@@ -231,39 +231,18 @@ def test_report_is_self_contained_and_deterministic() -> None:
     assert len(doc.xpath("//svg[@class='chart']")) == 1 + len(plans())
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
-
-
-def _run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
-    binary = _chromium()
-    assert binary is not None
-    return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=180, check=True)
-
-
-def _count_near(pixels: np.ndarray, colour: tuple[int, ...], tolerance: int) -> int:
-    """Pixels within `tolerance` of `colour` in each channel."""
-    return int((np.abs(pixels - np.array(colour, dtype=np.int16)) <= tolerance).all(axis=-1).sum())
-
-
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
 
 
 def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
-    assert _chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
+    assert chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
     report = tmp_path / "report.html"
     result = CliRunner().invoke(main, ["compare", *[str(GOLDEN_DIR / f"{s}.json") for s in STEMS],
                                        "-o", str(report)])
     assert result.exit_code == 0, result.output
     url = report.resolve().as_uri()
-    dom = _run_chromium(["--dump-dom", url], tmp_path / "profile-dom").stdout
+    dom = run_chromium(["--dump-dom", url], tmp_path / "profile-dom").stdout
     doc = lxml_html.fromstring(dom.encode("utf-8"))
     assert len(doc.xpath("//table[@id='matrix']//tr[@class='topic-row']")) == len(comparison().shared)
     assert len(doc.xpath("//svg[@class='chart']")) == 1 + len(plans())
@@ -271,17 +250,17 @@ def test_report_renders_in_headless_chromium(tmp_path: Path) -> None:
         comparison().charts[0].bar_count
 
     shot = tmp_path / "report.png"
-    _run_chromium([f"--screenshot={shot}", "--window-size=1500,4200", url], tmp_path / "profile-shot")
+    run_chromium([f"--screenshot={shot}", "--window-size=1500,4200", url], tmp_path / "profile-shot")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "compare-report.png")
     pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
     # the matrix: green cells (a plan has the topic) and red ones (it lacks it)
-    assert _count_near(pixels, (0xE6, 0xF4, 0xEA), 3) > 20_000
-    assert _count_near(pixels, (0xFD, 0xEC, 0xEA), 3) > 20_000
+    assert count_near(pixels, (0xE6, 0xF4, 0xEA), 3) > 20_000
+    assert count_near(pixels, (0xFD, 0xEC, 0xEA), 3) > 20_000
     # the charts: bars of every plan's colour (drawn at 85 % opacity over white or the stripes)
     for colour in PALETTE[: len(plans())]:
         blended = tuple(round(0.85 * c + 0.15 * 255) for c in _rgb(colour))
-        assert _count_near(pixels, blended, 12) > 300, colour
+        assert count_near(pixels, blended, 12) > 300, colour
 
 
 # --- the command and the workbook -------------------------------------------------------
@@ -414,7 +393,7 @@ def _scroll_width(report: Path, profile: Path) -> int:
     probe.write_text(report.read_text(encoding="utf-8").replace(
         "</body>", "<script>document.documentElement.setAttribute('data-width', "
         "document.documentElement.scrollWidth)</script></body>"), encoding="utf-8")
-    dom = _run_chromium(["--dump-dom", f"--window-size={WINDOW},900", probe.resolve().as_uri()], profile).stdout
+    dom = run_chromium(["--dump-dom", f"--window-size={WINDOW},900", probe.resolve().as_uri()], profile).stdout
     found = re.search(r'data-width="(\d+)"', dom)
     assert found, dom[:300]
     return int(found.group(1))
@@ -422,7 +401,7 @@ def _scroll_width(report: Path, profile: Path) -> int:
 
 @pytest.mark.parametrize("n", [10, 30, 100])
 def test_many_plans_fit_a_1280_px_window(tmp_path: Path, n: int) -> None:
-    assert _chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
+    assert chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
     c = compare(many_plans(n))
     assert len({v.color for v in c.plans}) == n  # no colour repeats
     assert all(ch.width <= ChartSettings().max_width for ch in c.charts)
@@ -432,16 +411,16 @@ def test_many_plans_fit_a_1280_px_window(tmp_path: Path, n: int) -> None:
     assert width <= WINDOW, f"{n} plans: the page is {width} px wide"
     shot = tmp_path / "report.png"
     height = {10: 5000, 30: 7000, 100: 9000}[n]
-    _run_chromium([f"--screenshot={shot}", f"--window-size={WINDOW},{height}", report.resolve().as_uri()],
+    run_chromium([f"--screenshot={shot}", f"--window-size={WINDOW},{height}", report.resolve().as_uri()],
                   tmp_path / "profile-shot")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / f"compare-{n}-plans.png")
     pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
     # every plan's swatch in the cards (11 x 11 px, full colour)
-    seen = [colour for colour in (v.color for v in c.plans) if _count_near(pixels, _rgb(colour), 2) >= 60]
+    seen = [colour for colour in (v.color for v in c.plans) if count_near(pixels, _rgb(colour), 2) >= 60]
     assert len(seen) >= min(n, 30 if n == 100 else n), (n, len(seen))
     if n <= 30:  # the flags of the typo dates (with 100 plans they are below the screenshot)
-        assert _count_near(pixels, (0xB3, 0x26, 0x1E), 20) > 200
+        assert count_near(pixels, (0xB3, 0x26, 0x1E), 20) > 200
 
 
 def visible_text(html: str) -> list[str]:

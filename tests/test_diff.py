@@ -10,7 +10,6 @@ import copy
 import json
 import re
 import shutil
-import subprocess
 import time
 from functools import cache
 from pathlib import Path
@@ -24,6 +23,7 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from models import Plan
+from tests.chromium import chromium, count_near, run_chromium
 from tests.conftest import GOLDEN_DIR, golden, sample_path
 from tests.seedtext import ROOT
 from workflow.cli import main
@@ -337,33 +337,13 @@ def test_reworded_title_marks_the_words() -> None:
     assert row.xpath(".//td[@class='new']//ins/text()") == ["Отбор", "для сопровождения"]
 
 
-def _chromium() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
-
-
-def _run_chromium(args: list[str], profile: Path) -> subprocess.CompletedProcess[str]:
-    binary = _chromium()
-    assert binary is not None
-    return subprocess.run([binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=180, check=True)
-
-
-def _count_near(pixels: np.ndarray, colour: tuple[int, int, int], tolerance: int) -> int:
-    return int((np.abs(pixels - np.array(colour, dtype=np.int16)) <= tolerance).all(axis=-1).sum())
-
-
 def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
-    assert _chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
+    assert chromium() is not None, "Debian's chromium is not installed: run scripts/setup.sh"
     result, text = _page()
     page = tmp_path / "diff.html"
     page.write_text(text, encoding="utf-8")
     url = page.resolve().as_uri()
-    dom = _run_chromium(["--dump-dom", url], tmp_path / "profile-dom").stdout
+    dom = run_chromium(["--dump-dom", url], tmp_path / "profile-dom").stdout
     doc = lxml_html.fromstring(dom.encode("utf-8"))
     assert len(doc.xpath("//table[@id='diff']/tbody/tr")) == len(result.entries)
     assert len(doc.xpath("//tr[@data-status='removed']")) == 2
@@ -371,30 +351,30 @@ def test_page_renders_in_headless_chromium(tmp_path: Path) -> None:
     assert doc.xpath("//input[@id='only-changes']/@type") == ["checkbox"]
 
     shot = tmp_path / "diff.png"
-    _run_chromium([f"--screenshot={shot}", "--window-size=1400,5200", url], tmp_path / "profile-shot")
+    run_chromium([f"--screenshot={shot}", "--window-size=1400,5200", url], tmp_path / "profile-shot")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "diff-page.png")
     pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
     width = pixels.shape[1]
     # removed rows: red on the left half; added rows: green on the right half (the columns side by side)
     red, green = (0xFD, 0xEC, 0xEA), (0xE6, 0xF4, 0xEA)
-    assert _count_near(pixels[:, : width // 2], red, 2) > 5_000
-    assert _count_near(pixels[:, width // 2:], green, 2) > 5_000
-    assert _count_near(pixels[:, width // 2:], red, 2) < _count_near(pixels[:, : width // 2], red, 2) // 2
+    assert count_near(pixels[:, : width // 2], red, 2) > 5_000
+    assert count_near(pixels[:, width // 2:], green, 2) > 5_000
+    assert count_near(pixels[:, width // 2:], red, 2) < count_near(pixels[:, : width // 2], red, 2) // 2
     # changed fields in yellow, words that came in green
-    assert _count_near(pixels, (0xFF, 0xF4, 0xC2), 2) > 1_000
-    assert _count_near(pixels, (0xC9, 0xEC, 0xD3), 2) > 100
+    assert count_near(pixels, (0xFF, 0xF4, 0xC2), 2) > 1_000
+    assert count_near(pixels, (0xC9, 0xEC, 0xD3), 2) > 100
 
     # "only changes" ticked: the unchanged rows are hidden by CSS, the page is much shorter
     filtered = tmp_path / "diff-changes.html"
     filtered.write_text(render_html(result, only_changes=True), encoding="utf-8")
     shot2 = tmp_path / "diff-changes.png"
-    _run_chromium([f"--screenshot={shot2}", "--window-size=1400,5200", filtered.resolve().as_uri()],
+    run_chromium([f"--screenshot={shot2}", "--window-size=1400,5200", filtered.resolve().as_uri()],
                   tmp_path / "profile-shot2")
     shutil.copy(shot2, ARTIFACTS / "diff-page-changes.png")
     changes_only = np.asarray(Image.open(shot2).convert("RGB"), dtype=np.int16)
     assert _content_height(changes_only) < 0.6 * _content_height(pixels)
-    assert _count_near(changes_only[:, : width // 2], red, 2) > 5_000  # the removed rows are still there
+    assert count_near(changes_only[:, : width // 2], red, 2) > 5_000  # the removed rows are still there
     # the summary above the box (its row of unchanged ones too) is drawn as without the box ticked
     assert (changes_only[:280] == pixels[:280]).all()
 

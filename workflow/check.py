@@ -35,6 +35,7 @@ from lang.morph import lemma
 from models import Activity, Plan
 from models.roadmap import ColumnRole
 from workflow.compare_card import is_batch_report, party_text, plan_label
+from workflow.html import template_environment
 
 Severity = Literal["error", "warning", "notice"]
 SEVERITY_NAMES: dict[str, str] = {"error": "ошибка", "warning": "проверить", "notice": "к сведению"}
@@ -562,14 +563,7 @@ def findings_sheet_rows(plans: Iterable[Plan | tuple[Plan, str] | PlanFindings],
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("workflow", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment()
     env.globals["severity_names"] = SEVERITY_NAMES
     env.globals["codes"] = CODES
     env.globals["short"] = short

@@ -13,7 +13,7 @@ import click
 import yaml
 
 from extractor.options import OptionsError
-from workflow.hints import OptionLayers
+from workflow.hints import OptionLayers, typed_hints
 
 F = TypeVar("F", bound=Callable[..., Any])
 _NAMES = ("options_file", "period", "academic", "municipality", "column", "no_ocr", "language_data", "setting")
@@ -65,17 +65,10 @@ def build_options(options_file: Path | None = None, period: str | None = None, a
             raise click.BadParameter(f"файл настроек не прочитан: {exc}", param_hint="--options") from exc
         if not isinstance(data, dict):
             raise click.BadParameter("файл настроек должен содержать словарь", param_hint="--options")
-    typed: dict[str, Any] = {}
-    if period is not None:
-        typed["period"] = f"{period} учебный" if academic else period
-    elif academic:
+    if academic and period is None:
         raise click.BadParameter("--academic нужен вместе с --period", param_hint="--academic")
-    if municipality is not None:
-        typed["municipality"] = municipality
-    if column:
-        typed["columns"] = dict(_pair(c, "--column") for c in column)
-    if no_ocr:
-        typed["ocr"] = False
+    typed = typed_hints(period, academic, municipality, dict(_pair(c, "--column") for c in column),
+                        False if no_ocr else None)
     if language_data is not None:
         typed["language_data"] = language_data
     for item in setting:

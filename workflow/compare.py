@@ -43,6 +43,7 @@ from workflow.compare_charts import (
     spans_of,
 )
 from workflow.compare_topics import Topic, TopicInput, TopicSettings, group_topics, word_vectors
+from workflow.html import template_environment
 
 __all__ = ["plan_label"]
 
@@ -370,14 +371,7 @@ def compare(plans: Sequence[Plan], skipped: Sequence[Skipped] = (),
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("workflow", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    env = template_environment()
     env.filters["pct"] = lambda x: f"{round(100 * x)} %"
     env.filters["num"] = lambda x: f"{x:.1f}".rstrip("0").rstrip(".")
     env.globals["activity_text"] = activity_text

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import click
-import jinja2
 
 from extractor.normalize.rule_trace import RuleTrace
 from extractor.options import DEFAULT, Options
@@ -36,6 +35,7 @@ from parsers.errors import ExtractionError
 from parsers.layout import BBox, Cell, Document, Table
 from workflow.cli_options import extraction_options
 from workflow.hints import OptionLayers
+from workflow.html import template_environment
 
 ShapeKind = Literal["cell", "header", "section", "activity", "skipped", "column", "join", "table"]
 
@@ -91,14 +91,10 @@ def analyse(document: Document, options: Options = DEFAULT, source: Source | Non
 
 def analyse_file(path: Path, options: Options | None = None, rules: bool = True) -> Trace:
     """Parse a file and trace its assembly (raises ExtractionError when it cannot be parsed)."""
-    from extractor.pipeline import source_of
-    from lang import vocab
-    from parsers import parse
+    from extractor.pipeline import read
 
-    resolved = Options.resolve(options)
-    vocab.use_data(resolved.language_data)
-    document = parse(path, resolved.parse_options())
-    return analyse(document, resolved, source_of(path, document), rules)
+    document, source, resolved = read(path, options)
+    return analyse(document, resolved, source, rules)
 
 
 # --- HTML grid view -------------------------------------------------------------------------
@@ -185,12 +181,7 @@ def rule_views(analysis: Trace, cell: int | None = None) -> list[ActivityRules]:
 
 def render_html(analysis: Trace, filename: str, cell: int | None = None) -> str:
     """The grid view of every table, then the rule traces (of activity `cell` only, if given)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("workflow", "templates"),
-        autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    template = env.get_template("debug.html.j2")
+    template = template_environment().get_template("debug.html.j2")
     views = rule_views(analysis, cell)
     return template.render(a=analysis, filename=filename, grid_rows=grid_rows, kind_names=ROW_KIND_NAMES,
                            rule_views=views, traced={v.seq for v in views})

@@ -50,6 +50,22 @@ def write_hints(plan: Path, hints: Mapping[str, Any]) -> Path:
     return path
 
 
+def typed_hints(period: str | None = None, academic: bool = False, municipality: str | None = None,
+                columns: Mapping[str, str] | None = None, ocr: bool | None = None) -> dict[str, Any]:
+    """The hints a person typed (command-line flags, the service's form fields) as Options keys;
+    None is not given (an empty string is given, and Options refuses it)."""
+    out: dict[str, Any] = {}
+    if period is not None:
+        out["period"] = f"{period} учебный" if academic else period
+    if municipality is not None:
+        out["municipality"] = municipality
+    if columns:
+        out["columns"] = dict(columns)
+    if ocr is not None:
+        out["ocr"] = ocr
+    return out
+
+
 def merged(*layers: Mapping[str, Any]) -> dict[str, Any]:
     """Later layers win; nested groups (columns, pdf, …) merged key by key."""
     out: dict[str, Any] = {}
@@ -82,4 +98,4 @@ class OptionLayers:
             raise ExtractionError("bad_options", f"{hints_file(plan).name}: {exc}") from exc
 
 
-__all__ = ["HINTS_SUFFIX", "OptionLayers", "hints_file", "merged", "read_hints", "write_hints"]
+__all__ = ["HINTS_SUFFIX", "OptionLayers", "hints_file", "merged", "read_hints", "typed_hints", "write_hints"]
