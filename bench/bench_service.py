@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import queue
-import shutil
 import signal
 import socket
 import statistics
@@ -32,18 +31,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 ROADMAP = Path(sys.executable).with_name("roadmap")
-SAMPLES = sorted((ROOT / "samples").glob("*.docx"))
-
-
-def make_inputs(folder: Path, count: int) -> list[Path]:
-    folder.mkdir(parents=True)
-    paths = []
-    for n in range(count):
-        sample = SAMPLES[n % len(SAMPLES)]
-        target = folder / f"{sample.stem}_{n:03d}.docx"
-        shutil.copyfile(sample, target)
-        paths.append(target)
-    return paths
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_batch import SAMPLES, make_inputs  # noqa: E402 (the same inputs as the batch benchmark)
 
 
 def free_port() -> int:
