@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from workflow.batch import worker_context  # noqa: E402 (after the path)
+
 SEEDS = [ROOT / "samples" / name for name in (
     "zima_2024.docx", "tula_2020-2021.docx", "sarov_2021-2022.docx", "khmao_2023.docx", "vilyuisk_2019-2021.docx",
     "zima_2024.pdf", "tula_2020-2021.pdf", "sarov_2021-2022_unruled.pdf")]
@@ -248,7 +250,9 @@ FRESH_EVERY = 25
 def _run_pool(batch: list[Case], workers: int, timeout: float, memory_mb: int, report: Report,
               keep: Path | None) -> None:
     if batch:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # the batch's own start method: a worker forked from a large parent (the test run)
+        # would inherit its address space and hit the memory cap on the first allocation
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context()) as pool:
             _run(pool, batch, timeout, memory_mb, report, keep)
 
 

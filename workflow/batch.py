@@ -209,7 +209,7 @@ def _kind(path: Path) -> str | None:
 
 
 @cache
-def _mp_context() -> BaseContext:
+def worker_context() -> BaseContext:
     # forkserver: workers fork from a clean server that imported the extractor once, not from
     # this process and its progress-bar thread (forking a threaded process can deadlock).
     if "forkserver" in multiprocessing.get_all_start_methods():
@@ -245,7 +245,7 @@ def execute(jobs: list[Job], workers: int, done: Done, running: Running | None =
 def _run_pool(jobs: list[Job], size: int, done: Done, running: Running | None,
               memory_mb: int | None = None) -> list[Job]:
     """Run jobs in one pool; the jobs left unfinished when the pool broke, in submission order."""
-    pool = ProcessPoolExecutor(max_workers=size, mp_context=_mp_context(), initializer=_worker_init,
+    pool = ProcessPoolExecutor(max_workers=size, mp_context=worker_context(), initializer=_worker_init,
                                initargs=(memory_mb,))
     broken: set[int] = set()
     try:
