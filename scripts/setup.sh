@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # writer for the round-trip tests); Tesseract with Russian data (scans and photos); Chromium
 # (the test that opens the comparison report); fonts and Russian hyphenation for rebuilding the
 # sample PDFs exactly; Redis (the broker of the service's celery executor: its tests start a
-# redis-server of their own on a free loopback port).
+# redis-server of their own on a free loopback port); PostgreSQL (the service's database beside
+# SQLite: its tests start a cluster of their own) with libpq, which psycopg loads.
 DEBS=(python3 python3-venv python3-pip libreoffice-writer-nogui tesseract-ocr tesseract-ocr-rus chromium
-      fonts-liberation hyphen-ru redis-server)
+      fonts-liberation hyphen-ru redis-server postgresql libpq5)
 if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   missing=()
   for pkg in "${DEBS[@]}"; do

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -156,3 +158,61 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def postgres_bin() -> Path:
+    """The server binaries of Debian's `postgresql` package (the newest major version)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parent.parent.name))
+    assert found, "PostgreSQL is missing: scripts/setup.sh installs Debian's postgresql"
+    return found[-1].parent
+
+
+class Postgres:
+    """A PostgreSQL server of the tests' own: a fresh cluster in a temporary folder on a free
+    loopback port, stopped by its PID. As root the server runs as Debian's `postgres` user
+    (PostgreSQL refuses to run as root), in a folder of its own under /tmp, since pytest's
+    temporary folders are closed to other users."""
+
+    def __init__(self) -> None:
+        folder = self.folder = Path(tempfile.mkdtemp(prefix="roadmap-pg-"))
+        self.port = free_port()
+        self.user = "postgres" if os.geteuid() == 0 else None
+        if self.user:
+            shutil.chown(folder, self.user)
+        data, bindir = folder / "data", postgres_bin()
+        subprocess.run([str(bindir / "initdb"), "-D", str(data), "-U", "roadmap", "--auth=trust", "-E", "UTF8",
+                        "--locale=C.UTF-8"], check=True, user=self.user, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port), "-k", str(folder),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
+            user=self.user, stdout=subprocess.DEVNULL, stderr=(folder / "postgres.log").open("ab"))
+        self.databases = 0
+        wait_until(self._up, 30, "postgres")
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://roadmap@127.0.0.1:{self.port}/{database}"
+
+    def _up(self) -> bool:
+        import psycopg
+
+        try:
+            with psycopg.connect(f"host=127.0.0.1 port={self.port} user=roadmap dbname=postgres", connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def new_database(self) -> str:
+        """A URL of an empty database of its own (one per test: no state leaks between tests)."""
+        import psycopg
+
+        self.databases += 1
+        name = f"roadmap_{self.databases}"
+        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=roadmap dbname=postgres",
+                             autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def stop(self) -> None:
+        stop(self.process)
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,6 +1,7 @@
 """Durability: `roadmap serve` killed with SIGKILL while jobs run leaves no worker behind, and
 once started again every job ends exactly once (one result, one webhook delivery, nothing
-half-written); in celery mode the same for a killed `roadmap worker`."""
+half-written); in celery mode the same for a killed `roadmap worker`. Each with SQLite and with
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -98,8 +99,8 @@ def check_exactly_once(settings: Settings, batch_id: str) -> None:
     assert not [p for p in settings.blob_dir.rglob("*.tmp") if "results" in p.parts and p.stat().st_size == 0]
 
 
-def test_a_killed_server_loses_no_job(tmp_path: Path, hooks: str) -> None:
-    settings, env = slow_settings(tmp_path)
+def test_a_killed_server_loses_no_job(tmp_path: Path, hooks: str, database_url: str) -> None:
+    settings, env = slow_settings(tmp_path, database_url=database_url)
     port = free_port()
     command = [str(ROADMAP), "serve", "--port", str(port)]
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
@@ -133,8 +134,11 @@ def test_a_killed_server_loses_no_job(tmp_path: Path, hooks: str) -> None:
         stop(server)
 
 
-def test_a_killed_celery_worker_loses_no_job(tmp_path: Path, hooks: str, redis_server: Redis) -> None:
-    settings, env = slow_settings(tmp_path, executor="celery", broker_url=redis_server.url)
+def test_a_killed_celery_worker_loses_no_job(tmp_path: Path, hooks: str, redis_server: Redis,
+                                            database_url: str) -> None:
+    """With PostgreSQL this is the scale-out set-up of the README: PostgreSQL, Redis, workers."""
+    settings, env = slow_settings(tmp_path, executor="celery", broker_url=redis_server.url,
+                                  database_url=database_url)
     with TestClient(create_app(settings), client=LOOPBACK) as client:
         first = worker(settings, tmp_path / "worker-1.log", env=env)
         try:

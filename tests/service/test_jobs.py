@@ -1,6 +1,6 @@
 """process_job without an executor: one claim wins, a result is stored once and whole, a lost
 lease cannot finish a job, the time limit and a crashing extractor give the contract's codes,
-and a job whose worker keeps dying fails after its attempts."""
+and a job whose worker keeps dying fails after its attempts; each on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ def results(settings: Settings, job_id: str) -> list[Path]:
     return sorted((settings.blob_dir / "results" / job_id).glob("*"))
 
 
-def test_a_job_runs_once_and_its_result_is_stored_once(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path)
+def test_a_job_runs_once_and_its_result_is_stored_once(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path, database_url=database_url)
     db, job_id = submit(settings, callback="http://127.0.0.1:9/hook")
     assert process_job(job_id, settings) == "done"
     assert process_job(job_id, settings) is None  # finished: nobody claims it again
@@ -52,8 +52,8 @@ def test_a_job_runs_once_and_its_result_is_stored_once(tmp_path: Path) -> None:
         assert len(session.scalars(select(WebhookDelivery).where(WebhookDelivery.job_id == job_id)).all()) == 1
 
 
-def test_a_lost_lease_cannot_finish_the_job(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path)
+def test_a_lost_lease_cannot_finish_the_job(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path, database_url=database_url)
     db, job_id = submit(settings)
     blobs = BlobStore(settings.blob_dir)
     first = claim_job(db, job_id, settings)
@@ -69,8 +69,9 @@ def test_a_lost_lease_cannot_finish_the_job(tmp_path: Path) -> None:
     assert [p.name for p in results(settings, job_id)] == ["2.json"]
 
 
-def test_the_time_limit_gives_timeout(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, entry="tests.service.entries:sleeping", job_timeout=0.5)
+def test_the_time_limit_gives_timeout(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, entry="tests.service.entries:sleeping",
+                             job_timeout=0.5)
     db, job_id = submit(settings)
     assert process_job(job_id, settings) == "failed"
     row = job(db, job_id)
@@ -79,8 +80,8 @@ def test_the_time_limit_gives_timeout(tmp_path: Path) -> None:
     assert error == {"error": {"code": "timeout", "message": row.error_message, "filename": "zima_2024.docx"}}
 
 
-def test_a_crash_of_the_extractor_is_internal_error(tmp_path: Path) -> None:
-    settings = make_settings(tmp_path, entry="tests.service.entries:failing")
+def test_a_crash_of_the_extractor_is_internal_error(tmp_path: Path, database_url: str) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, entry="tests.service.entries:failing")
     db, job_id = submit(settings)
     assert process_job(job_id, settings) == "failed"
     row = job(db, job_id)
@@ -89,8 +90,9 @@ def test_a_crash_of_the_extractor_is_internal_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("max_attempts", [1, 2])
-def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(tmp_path: Path, max_attempts: int) -> None:
-    settings = make_settings(tmp_path, max_attempts=max_attempts)
+def test_a_job_whose_worker_keeps_dying_fails_after_its_attempts(tmp_path: Path, database_url: str,
+                                                                 max_attempts: int) -> None:
+    settings = make_settings(tmp_path, database_url=database_url, max_attempts=max_attempts)
     db, job_id = submit(settings)
     for attempt in range(1, max_attempts + 1):
         assert claim_job(db, job_id, settings) is not None  # the worker dies at once, every time

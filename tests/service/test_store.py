@@ -14,6 +14,7 @@ from sqlalchemy import text
 from service.blobs import BlobStore, safe_filename
 from service.config import Settings, SettingsError
 from service.db import Base, Database
+from tests.service.helpers import Postgres
 
 
 def test_settings_come_from_the_environment_and_are_frozen(tmp_path: Path) -> None:
@@ -44,6 +45,16 @@ def test_migrations_make_the_models_schema_in_wal_mode(tmp_path: Path) -> None:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_migrations_make_the_models_schema_in_postgresql(tmp_path: Path, postgres_server: Postgres) -> None:
+    db = Database(Settings(data_dir=tmp_path, database_url=postgres_server.new_database()))
+    db.migrate()
+    db.migrate()
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+    db.dispose()
 
 
 def test_blobs_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
