@@ -197,7 +197,7 @@ def test_drawing_on_the_page_image(tmp_path: Path) -> None:
 def test_debug_command_errors(tmp_path: Path) -> None:
     docx = str(sample_path("zima_2024"))
     result = CliRunner().invoke(main, ["debug", docx, "-o", str(tmp_path / "z.png")])
-    assert result.exit_code == 2 and "no page positions" in result.output
+    assert result.exit_code == 2 and "нет положений на странице" in result.output
     result = CliRunner().invoke(main, ["debug", docx, "-o", str(tmp_path / "z.txt")])
     assert result.exit_code == 2
     result = CliRunner().invoke(main, ["debug", docx])
@@ -254,7 +254,7 @@ def test_debug_draws_a_real_pdf_page(tula_pdf: Path, tmp_path: Path) -> None:
     bluish = (region[..., 2] > region[..., 0] + 25).mean()
     assert bluish > 0.6
     result = CliRunner().invoke(main, ["debug", str(tula_pdf), "--page", "99", "-o", str(tmp_path / "x.png")])
-    assert result.exit_code == 2 and "page 99 does not exist" in result.output
+    assert result.exit_code == 2 and "страницы 99 нет" in result.output
 
 
 # --- the sample PDFs: every activity drawn on its rows ----------------------------------------
@@ -336,7 +336,7 @@ def test_rule_traces_only_when_asked() -> None:
 def test_rule_trace_errors(tmp_path: Path) -> None:
     docx = str(sample_path("zima_2024"))
     result = CliRunner().invoke(main, ["debug", docx, "--cell", "999", "-o", str(tmp_path / "z.html")])
-    assert result.exit_code == 2 and "activity 999 does not exist" in result.output
+    assert result.exit_code == 2 and "мероприятия 999 нет" in result.output
     result = CliRunner().invoke(main, ["debug", docx, "--cell", "1", "-o", str(tmp_path / "z.png")])
     assert result.exit_code == 2 and "--cell" in result.output
     assert not list(tmp_path.iterdir())

@@ -29,8 +29,8 @@ def test_the_samples_are_valid(tmp_path: Path) -> None:
     paths = [write(tmp_path / f"{name}.json", extracted(name)) for name in NAMES]
     result = CliRunner().invoke(main, ["validate", *map(str, paths)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"{p}: ok" for p in paths]
-    assert "5 files: 5 valid, 0 invalid (0 errors)" in result.stderr
+    assert result.stdout.splitlines() == [f"{p}: ошибок нет" for p in paths]
+    assert "файлов: 5, верных: 5, с ошибками: 0 (ошибок: 0)" in result.stderr
 
 
 def _set(path: list[str | int], value: Any) -> Callable[[Doc], None]:
@@ -84,7 +84,7 @@ def test_every_error_of_a_file_is_printed(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["validate", str(good), str(bad)])
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{good}: ok"
+    assert lines[0] == f"{good}: ошибок нет"
     printed = {line.split(": ", 2)[1] for line in lines[1:]}
     assert printed >= {path for _, path, _ in together}
     assert all(line.startswith(f"{bad}: $") for line in lines[1:])
@@ -104,11 +104,11 @@ def test_error_objects_are_held_to_the_error_schema(tmp_path: Path) -> None:
 def test_unreadable_files(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text('{"schema_version": "1.0",,}', encoding="utf-8")
-    assert check_file(broken) == [Problem("$", "not JSON: Expecting property name enclosed in double quotes "
-                                                "at line 1, column 26")]
+    assert check_file(broken) == [Problem("$", "не JSON: Expecting property name enclosed in double quotes, "
+                                                "строка 1, столбец 26")]
     latin = tmp_path / "latin.json"
     latin.write_bytes('{"a": "é"}'.encode("latin-1"))
-    assert check_file(latin)[0].message.startswith("not UTF-8")
+    assert check_file(latin)[0].message.startswith("не текст UTF-8")
 
 
 def test_a_folder_is_walked_and_the_batch_report_left_out(tmp_path: Path) -> None:
@@ -116,6 +116,6 @@ def test_a_folder_is_walked_and_the_batch_report_left_out(tmp_path: Path) -> Non
     write(tmp_path / "_report.json", {"summary": {}})
     result = CliRunner().invoke(main, ["validate", str(tmp_path)])
     assert result.exit_code == 0
-    assert result.stdout == f"{tmp_path / 'zima.json'}: ok\n"
+    assert result.stdout == f"{tmp_path / 'zima.json'}: ошибок нет\n"
     (tmp_path / "zima.json").unlink()
     assert CliRunner().invoke(main, ["validate", str(tmp_path)]).exit_code == 2

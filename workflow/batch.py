@@ -362,7 +362,7 @@ def run_batch(
     items = collect_inputs(arguments, settings.max_zip_depth)
     entries = [Entry(item, output_name(item, settings)) for item in items]
     if not entries:
-        raise InputError("no plan files found in the inputs")
+        raise InputError("во входах не найдено ни одного файла плана")
     outdir.mkdir(parents=True, exist_ok=True)
     remove_leftovers(outdir)
     jobs = _plan_jobs(entries, outdir, settings)
@@ -428,6 +428,9 @@ def _plan_jobs(entries: list[Entry], outdir: Path, settings: BatchSettings) -> l
 
 # ---- the command -------------------------------------------------------------------------
 
+# how the table and the progress lines name a status (_report.json keeps the codes)
+STATUS_NAMES: dict[Status, str] = {"converted": "обработан", "skipped": "пропущен (без изменений)", "failed": "ошибка"}
+
 
 class RichProgress(Progress):
     """A progress bar on a terminal (count, current files, elapsed and remaining time);
@@ -450,7 +453,7 @@ class RichProgress(Progress):
             console=console,
             disable=not console.is_terminal,
         )
-        self.task = self.bar.add_task("batch", total=None, current="")
+        self.task = self.bar.add_task("обработка", total=None, current="")
 
     def start(self, total: int) -> None:
         self.total = total
@@ -465,7 +468,7 @@ class RichProgress(Progress):
         self.bar.advance(self.task)
         if not self.console.is_terminal and entry.outcome:
             error = entry.outcome.error
-            what = f"{error.code}: {error.message}" if error else entry.outcome.status
+            what = f"{error.code}: {error.message}" if error else STATUS_NAMES[entry.outcome.status]
             line = f"[{self.finished_count}/{self.total}] {entry.item.display}: {what}"
             self.console.print(line, highlight=False, markup=False, soft_wrap=True)
 
@@ -479,12 +482,12 @@ def summary_table(report: BatchReport) -> Any:
     from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
-    for header, justify in (("file", "left"), ("format", "left"), ("pages", "right"), ("activities", "right"),
-                            ("warnings", "right"), ("status", "left"), ("error", "left")):
+    for header, justify in (("файл", "left"), ("формат", "left"), ("страниц", "right"), ("мероприятий", "right"),
+                            ("предупреждений", "right"), ("итог", "left"), ("ошибка", "left")):
         table.add_column(header, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for entry in report.entries:
-        outcome = entry.outcome or Outcome.failure(INTERNAL_ERROR, "not run")
-        status = f"same as {Path(entry.same_as).name}" if entry.same_as else outcome.status
+        outcome = entry.outcome or Outcome.failure(INTERNAL_ERROR, "не обработан")
+        status = f"то же, что {Path(entry.same_as).name}" if entry.same_as else STATUS_NAMES[outcome.status]
         cells = (
             entry.item.display,
             outcome.format or "",
@@ -504,23 +507,25 @@ def _cell(value: int | None) -> str:
     return "–" if value is None else str(value)
 
 
-@click.command("batch")
+@click.command("batch", short_help="Обработать много планов: файлы, папки, шаблоны имён, архивы .zip.")
 @click.argument("inputs", nargs=-1, required=True)
 @click.option("-o", "--output", "outdir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for one JSON per input and _report.json.")
-@click.option("-j", "--workers", type=click.IntRange(min=1), help="Worker processes (default: one per core).")
-@click.option("--force", is_flag=True, help="Convert again inputs that already have an output.")
+              help="Папка для JSON каждого входа и _report.json.")
+@click.option("-j", "--workers", type=click.IntRange(min=1),
+              help="Число рабочих процессов (по умолчанию — по одному на ядро).")
+@click.option("--force", is_flag=True, help="Обработать заново и входы, у которых уже есть результат.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=BatchSettings.timeout,
-              show_default=True, help="Seconds one file may take before it fails with `timeout`.")
+              show_default=True,
+              help="Сколько секунд может занять один файл, прежде чем он завершится ошибкой `timeout`.")
 @extraction_options
 def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, force: bool, timeout: float,
                   options: OptionLayers) -> None:
-    """Convert many plans: INPUTS are files, folders, globs and .zip archives.
+    """Обработать много планов: INPUTS — файлы, папки, шаблоны имён (glob) и архивы .zip.
 
-    Each input gets OUTDIR/<stem>.<digest>.json (its plan, or the contract's error object);
-    OUTDIR/_report.json lists them all. Inputs whose plan is already there (same name and
-    content) are skipped unless --force; failed ones are tried again. Exit 0 when every file
-    converted, 3 when some failed.
+    Каждый вход получает OUTDIR/<stem>.<digest>.json (его план или объект ошибки по контракту);
+    OUTDIR/_report.json перечисляет их все. Входы, план которых уже есть (то же имя и то же
+    содержимое), пропускаются, если не указан --force; входы с ошибкой обрабатываются снова.
+    Код выхода 0, когда обработаны все файлы, 3 — если какие-то не удались.
     """
     from rich.console import Console
 
@@ -534,8 +539,8 @@ def batch_command(inputs: tuple[str, ...], outdir: Path, workers: int | None, fo
     out = Console() if Console().is_terminal or "COLUMNS" in os.environ else Console(width=160)
     out.print(summary_table(report))
     out.print(
-        f"{report.count('converted')} converted, {report.count('skipped')} skipped (unchanged), "
-        f"{report.failed} failed in {report.elapsed:.1f} s; report: {outdir / REPORT_NAME}",
+        f"обработано: {report.count('converted')}, пропущено (без изменений): {report.count('skipped')}, "
+        f"с ошибкой: {report.failed}; за {report.elapsed:.1f} с; отчёт: {outdir / REPORT_NAME}",
         highlight=False, markup=False, soft_wrap=True,
     )
     raise SystemExit(EXIT_SOME_FAILED if report.failed else 0)

@@ -107,11 +107,11 @@ def _paths_of(argument: str) -> list[Path]:
     if glob.has_magic(argument):
         matches = sorted(glob.glob(argument, recursive=True))
         if not matches:
-            raise InputError(f"no file matches {argument!r}")
+            raise InputError(f"под шаблон {argument!r} не подходит ни один файл")
         vocab = vocabulary()
         files = [Path(m) for m in matches if not Path(m).name.startswith(vocab.ignored_prefixes)]
         return [p for m in files for p in (_walk(m) if m.is_dir() else [m])]
-    raise InputError(f"no such file or folder: {argument}")
+    raise InputError(f"нет такого файла или папки: {argument}")
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -131,13 +131,13 @@ def _inputs_of_file(path: Path, max_depth: int) -> list[Input]:
                 members = list(_members_of(archive, Input(display, path, path.name), max_depth))
             if not members:
                 kinds = ", ".join(vocabulary().extensions)
-                return [_refused(Input(display, path, path.name), "empty_document", f"no plan files ({kinds}) inside")]
+                return [_refused(Input(display, path, path.name), "empty_document", f"нет файлов планов ({kinds})")]
             return members
         digest, size = _file_digest(path)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        return [_refused(Input(display, path, path.name), "corrupt_file", f"the archive is damaged: {exc}")]
+        return [_refused(Input(display, path, path.name), "corrupt_file", f"архив повреждён: {exc}")]
     except OSError as exc:
-        return [_refused(Input(display, path, path.name), "corrupt_file", f"cannot read the file: {exc.strerror}")]
+        return [_refused(Input(display, path, path.name), "corrupt_file", f"файл не читается: {exc.strerror}")]
     return [Input(display, path, path.name, sha256=digest, size=size)]
 
 
@@ -176,10 +176,10 @@ def _member_inputs(
     archive: zipfile.ZipFile, info: zipfile.ZipInfo, item: Input, depth: int, max_depth: int
 ) -> Iterator[Input]:
     if info.flag_bits & _ENCRYPTED_FLAG:
-        yield _refused(item, "corrupt_file", "the archive member is password-protected")
+        yield _refused(item, "corrupt_file", "файл в архиве защищён паролем")
         return
     if info.file_size > MAX_BYTES:
-        yield _refused(item, "too_large", f"{info.file_size} bytes; the limit is {MAX_BYTES}")
+        yield _refused(item, "too_large", f"{info.file_size} байт; предел — {MAX_BYTES}")
         return
     try:
         data = archive.read(info)
@@ -190,13 +190,13 @@ def _member_inputs(
         yield replace(item, sha256=hashlib.sha256(data).hexdigest())
         return
     if depth >= max_depth:
-        yield _refused(item, "unsupported_format", f"archives nested more than {max_depth} deep")
+        yield _refused(item, "unsupported_format", f"архивы вложены глубже {max_depth} уровней")
         return
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as inner:
             yield from _members_of(inner, item, max_depth)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        yield _refused(item, "corrupt_file", f"the archive is damaged: {exc}")
+        yield _refused(item, "corrupt_file", f"архив повреждён: {exc}")
 
 
 # ---- archive member names ----------------------------------------------------------------

@@ -24,21 +24,23 @@ def extraction_options(command: F) -> F:
     (`options.for_file(path)` gives one plan's Options)."""
     decorators = [
         click.option("--options", "options_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="YAML or JSON file of options (the same keys as the service takes); the options "
-                          "below override it."),
+                     help="Файл настроек YAML или JSON (те же ключи, что принимает сервис); параметры ниже "
+                          "переопределяют его."),
         click.option("--period", metavar="ГОД[-ГОД]",
-                     help="Period of the plan when the document does not state it or states it wrong: "
+                     help="Период плана, если документ его не называет или называет неверно: "
                           "2020, 2020-2021, \"2020/2021 учебный\"."),
-        click.option("--academic", is_flag=True, help="The --period is an academic year (September to August)."),
-        click.option("--municipality", help="The municipality the plan belongs to."),
+        click.option("--academic", is_flag=True, help="--period — учебный год (с сентября по август)."),
+        click.option("--municipality", help="Муниципалитет, к которому относится план."),
         click.option("--column", multiple=True, metavar="N=ROLE",
-                     help="Role of grid column N (as in the JSON's columns[].index): number, activity, "
-                          "schedule, responsible, result, other. Repeatable."),
-        click.option("--no-ocr", is_flag=True, help="Do not run OCR: scans fail with ocr_unavailable."),
+                     help="Роль столбца N таблицы (N — как columns[].index в JSON): number, activity, "
+                          "schedule, responsible, result, other. Можно повторять."),
+        click.option("--no-ocr", is_flag=True,
+                     help="Не распознавать текст (OCR): сканы завершаются ошибкой ocr_unavailable."),
         click.option("--language-data", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                     help="Folder of vocabulary YAML files replacing the packaged ones of the same name."),
+                     help="Папка словарей YAML, которые заменяют встроенные словари с теми же именами."),
         click.option("--setting", multiple=True, metavar="KEY=VALUE",
-                     help="A stage setting, e.g. pdf.running_zone=0.12 or ocr_settings.dpi=200. Repeatable."),
+                     help="Настройка этапа, например pdf.running_zone=0.12 или ocr_settings.dpi=200. "
+                          "Можно повторять."),
     ]
     for decorator in reversed(decorators):
         command = decorator(command)

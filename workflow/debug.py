@@ -305,7 +305,7 @@ def draw_page(pdf_path: Path, page: int, shapes: Sequence[Shape], out: Path,
     settings = settings or DebugSettings()
     with pdfplumber.open(pdf_path) as pdf:
         if not 1 <= page <= len(pdf.pages):
-            raise DebugError(f"page {page} does not exist: the file has {len(pdf.pages)} page(s)")
+            raise DebugError(f"страницы {page} нет: в файле страниц: {len(pdf.pages)}")
         image = pdf.pages[page - 1].to_image(resolution=settings.resolution)
         font = ImageFont.load_default(size=settings.label_size)
         for shape in sorted(shapes, key=lambda s: list(STYLE).index(s.kind)):
@@ -380,39 +380,39 @@ def run(path: Path, out: Path, page: int = 1, settings: DebugSettings | None = N
     trace of that activity only) or the page drawing (.png)."""
     suffix = out.suffix.lower()
     if suffix not in (".html", ".htm", ".png"):
-        raise DebugError("the output must end in .html (grid view) or .png (page drawing)")
+        raise DebugError("имя результата должно оканчиваться на .html (таблицы) или .png (рисунок страницы)")
     if suffix == ".png" and cell is not None:
-        raise DebugError("--cell shows the rule trace of a cell in the HTML view: use -o FILE.html")
+        raise DebugError("--cell показывает трассу правил в HTML: укажите -o ФАЙЛ.html")
     analysis = analyse_file(path, options, rules=suffix != ".png")
     fmt = analysis.document.format if analysis.document is not None else ""
     if suffix == ".png":
         if fmt not in POSITIONED_FORMATS:
-            raise DebugError(f"{fmt} has no page positions to draw: use -o FILE.html")
+            raise DebugError(f"в формате {fmt} нет положений на странице, рисовать нечего: укажите -o ФАЙЛ.html")
         # a page without detected cells is drawn all the same: that is the finding
         draw_page(path, page, page_shapes(analysis, page), out, settings)
     else:
         if cell is not None and analysis.plan is not None and cell not in analysis.rules:
-            raise DebugError(f"activity {cell} does not exist: the plan has {len(analysis.plan.activities)}")
+            raise DebugError(f"мероприятия {cell} нет: в плане мероприятий: {len(analysis.plan.activities)}")
         write_atomic(out, render_html(analysis, path.name, cell))
     return analysis
 
 
-@click.command("debug")
+@click.command("debug", short_help="Показать, как прочитан файл: таблицы, строки, столбцы, правила.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
-              help="The page to draw (PDF input).")
+              help="Страница для рисунка (вход PDF).")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="OUT.html: the parsed grid of every table and the rule traces of the cells; "
-                   "OUT.png: the page with what was detected.")
+              help="OUT.html — разобранная сетка каждой таблицы и трассы правил по ячейкам; "
+                   "OUT.png — страница с тем, что найдено.")
 @click.option("--cell", "cell", type=click.IntRange(min=1), default=None, metavar="SEQ",
-              help="Show the rule trace of activity SEQ's cells only (HTML).")
+              help="Трасса правил только для ячеек мероприятия SEQ (HTML).")
 @extraction_options
 def debug_command(file: Path, page: int, output: Path, cell: int | None, options: OptionLayers) -> None:
-    """Show how FILE was read: table cells and merges, header and section rows, column roles,
-    and which rule took which words of each schedule and responsible cell.
+    """Показать, как прочитан FILE: ячейки таблиц и их объединения, строки заголовков и разделов,
+    роли столбцов и какое правило взяло какие слова каждой ячейки сроков и ответственных.
 
-    Exit 1 when the file cannot be read, 2 when the request does not fit it (a page it
-    lacks, a PNG of a Word file, an activity it has not).
+    Код выхода 1, если файл не читается, 2 — если запрос к нему не подходит (нет такой страницы,
+    PNG для файла Word, нет такого мероприятия).
     """
     try:
         analysis = run(file, output, page, options=options.for_file(file), cell=cell)
@@ -422,6 +422,6 @@ def debug_command(file: Path, page: int, output: Path, cell: int | None, options
     except DebugError as exc:
         raise click.UsageError(str(exc)) from exc
     parts = sum(1 for t in analysis.tables if t.part is not None)
-    click.echo(f"{file.name}: {len(analysis.tables)} tables, {parts} in the plan"
-               + (f", {len(analysis.plan.activities)} activities" if analysis.plan else f"; {analysis.error}"),
+    click.echo(f"{file.name}: таблиц: {len(analysis.tables)}, из них в плане: {parts}"
+               + (f", мероприятий: {len(analysis.plan.activities)}" if analysis.plan else f"; {analysis.error}"),
                err=True)

@@ -86,11 +86,11 @@ def check_file(path: Path) -> list[Problem]:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError as exc:
-        return [Problem("$", f"not UTF-8 text (byte {exc.start})")]
+        return [Problem("$", f"не текст UTF-8 (байт {exc.start})")]
     except json.JSONDecodeError as exc:
-        return [Problem("$", f"not JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]
+        return [Problem("$", f"не JSON: {exc.msg}, строка {exc.lineno}, столбец {exc.colno}")]
     except OSError as exc:
-        return [Problem("$", f"cannot read the file: {exc.strerror}")]
+        return [Problem("$", f"файл не читается: {exc.strerror}")]
     return problems(data)
 
 
@@ -120,25 +120,27 @@ def _message(error: ValidationError) -> str:
     return error.message
 
 
-@click.command("validate")
+@click.command("validate", short_help="Проверить файлы JSON планов по JSON Schema.")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def validate_command(inputs: tuple[Path, ...]) -> None:
-    """Check plan JSON files (or folders of them) against the JSON Schema.
+    """Проверить файлы JSON планов (или папки с ними) по JSON Schema.
 
-    Prints every error as FILE: JSON-PATH: message. Exit 0 when all are valid, 1 otherwise.
+    Каждая ошибка печатается строкой ФАЙЛ: ПУТЬ-JSON: сообщение. Код выхода 0, когда все
+    файлы верны, иначе 1.
     """
     files = list(json_files(inputs))
     if not files:
-        raise click.UsageError("no JSON files in the inputs")
+        raise click.UsageError("во входах нет файлов JSON")
     invalid = errors = 0
     for path in files:
         found = check_file(path)
         if not found:
-            click.echo(f"{path}: ok")
+            click.echo(f"{path}: ошибок нет")
             continue
         invalid += 1
         errors += len(found)
         for problem in found:
             click.echo(f"{path}: {problem.path}: {problem.message}")
-    click.echo(f"{len(files)} files: {len(files) - invalid} valid, {invalid} invalid ({errors} errors)", err=True)
+    click.echo(f"файлов: {len(files)}, верных: {len(files) - invalid}, с ошибками: {invalid} (ошибок: {errors})",
+               err=True)
     raise SystemExit(1 if invalid else 0)
