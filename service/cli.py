@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from service.config import Settings
 
 _DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-                         help="Data folder (database, uploads, results); default $ROADMAP_DATA_DIR or ./roadmap-data.")
+                         help="Папка данных (база, загрузки, результаты); по умолчанию $ROADMAP_DATA_DIR или "
+                              "./roadmap-data.")
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -26,15 +27,17 @@ def _settings(**overrides: Any) -> Settings:
         raise click.UsageError(str(exc)) from exc
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.command("serve", short_help="Запустить сервис извлечения (HTTP API).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Адрес, на котором принимать запросы.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Порт.")
 @_DATA_DIR
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes of the local executor (default: cores).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Число процессов исполнителя local (по умолчанию — по числу ядер).")
 @click.option("--executor", type=click.Choice(["local", "celery"]),
-              help="local: a process pool in this server (default); celery: jobs go to `roadmap worker` via Redis.")
+              help="local — пул процессов в этом сервере (по умолчанию); celery — задачи уходят "
+                   "в `roadmap worker` через Redis.")
 def serve_command(host: str, port: int, data_dir: Path | None, workers: int | None, executor: str | None) -> None:
-    """Run the extraction service (HTTP API under /api/v1, docs at /api/v1/docs)."""
+    """Запустить сервис извлечения: HTTP API по адресу /api/v1, документация — /api/v1/docs."""
     import uvicorn
 
     from service.api import create_app
@@ -52,14 +55,15 @@ def serve_command(host: str, port: int, data_dir: Path | None, workers: int | No
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
 
 
-@click.command("worker")
+@click.command("worker", short_help="Запустить обработчик Celery для сервиса (исполнитель celery).")
 @_DATA_DIR
 @click.option("--queues", default="fast,ocr", show_default=True,
-              help="Queues to take jobs from: fast (Word, text PDF), ocr (scans), or both.")
-@click.option("--concurrency", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-@click.option("--loglevel", default="INFO", show_default=True)
+              help="Очереди, из которых брать задачи: fast (Word, PDF с текстом), ocr (сканы) или обе.")
+@click.option("--concurrency", type=click.IntRange(min=1),
+              help="Число рабочих процессов (по умолчанию — по числу ядер).")
+@click.option("--loglevel", default="INFO", show_default=True, help="Уровень журнала Celery.")
 def worker_command(data_dir: Path | None, queues: str, concurrency: int | None, loglevel: str) -> None:
-    """Run a Celery worker of the service (celery executor; broker $ROADMAP_BROKER_URL)."""
+    """Запустить обработчик Celery для сервиса (исполнитель celery; брокер — $ROADMAP_BROKER_URL)."""
     from celery.signals import worker_process_init
 
     from service.celery_app import QUEUES, make_celery
@@ -87,16 +91,16 @@ def worker_command(data_dir: Path | None, queues: str, concurrency: int | None, 
                      "--without-gossip", "--without-mingle"])
 
 
-@click.group("keys")
+@click.group("keys", short_help="Ключи API сервиса: создать, перечислить, отозвать.")
 def keys_group() -> None:
-    """API keys of the service: create, list, revoke."""
+    """Ключи API сервиса: create — создать, list — перечислить, revoke — отозвать."""
 
 
 @keys_group.command("create")
 @click.argument("name")
 @_DATA_DIR
 def keys_create(name: str, data_dir: Path | None) -> None:
-    """Create a key; it is printed once and stored only as its hash."""
+    """Создать ключ: он печатается один раз, а хранится только его хеш."""
     from service.auth import create_key
     from service.db import database
 
@@ -107,10 +111,10 @@ def keys_create(name: str, data_dir: Path | None) -> None:
     click.echo(f"ключ {row.id} «{name}» создан; сохраните его: он больше не будет показан", err=True)
 
 
-@keys_group.command("list")
+@keys_group.command("list", short_help="Перечислить ключи.")
 @_DATA_DIR
 def keys_list(data_dir: Path | None) -> None:
-    """List the keys (id, prefix, name, created, last used, revoked)."""
+    """Перечислить ключи: номер, префикс, имя, когда создан, когда использован, отозван ли."""
     from service.auth import list_keys
     from service.db import database
 
@@ -126,7 +130,7 @@ def keys_list(data_dir: Path | None) -> None:
 @click.argument("ident")
 @_DATA_DIR
 def keys_revoke(ident: str, data_dir: Path | None) -> None:
-    """Revoke a key by its id, name or prefix."""
+    """Отозвать ключ по номеру, имени или префиксу."""
     from service.auth import revoke_key
     from service.db import database
 
