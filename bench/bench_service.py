@@ -8,7 +8,10 @@ each client then polls GET /jobs/{id} every 0.2 s until its job ends and takes t
 Reported: jobs per minute (first request to last job done) against `roadmap batch -j WORKERS`
 on the same files in the same run (goal: at least 0.9x), the p50/p95 latency of GET /jobs/{id}
 under that load (goal: p95 under 50 ms), and the peak resident memory (VmHWM) of each worker
-process of the server. Bounded: at most --limit seconds for the service run, then it stops.
+process of the server, and the CPU seconds of the API process, of the workers and of the
+clients during the run. The batch runs at the service workers' priority (`worker_nice`), so that
+load from other processes on the machine weighs the same on both runs. Bounded: at most --limit
+seconds for the service run, then it stops.
 """
 
 from __future__ import annotations
@@ -33,6 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ROADMAP = Path(sys.executable).with_name("roadmap")
 sys.path.insert(0, str(ROOT / "bench"))
 from bench_batch import SAMPLES, make_inputs  # noqa: E402 (the same inputs as the batch benchmark)
+
+sys.path.insert(0, str(ROOT))
+from service.config import Settings  # noqa: E402
+
+WORKER_NICE: int = Settings.model_fields["worker_nice"].default
 
 
 def free_port() -> int:
@@ -68,6 +76,15 @@ def status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (all its threads) so far."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def is_worker(pid: int) -> bool:
     """A pool worker: forked from the forkserver (same command line), not the forkserver itself."""
     try:
@@ -81,7 +98,9 @@ def is_worker(pid: int) -> bool:
 
 def run_batch(inputs: Path, out: Path, workers: int) -> float:
     started = time.perf_counter()
-    subprocess.run([str(ROADMAP), "batch", str(inputs), "-o", str(out), "-j", str(workers), "--force"],
+    # at the service's worker priority, so that load from outside weighs the same on both runs
+    subprocess.run(["nice", "-n", str(WORKER_NICE), str(ROADMAP), "batch", str(inputs), "-o", str(out),
+                    "-j", str(workers), "--force"],
                    check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
     return time.perf_counter() - started
 
@@ -95,6 +114,7 @@ def run_service(paths: list[Path], data: Path, workers: int, clients: int, limit
                               stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     peaks: dict[int, int] = {}
+    worker_cpu: dict[int, float] = {}
     stop = threading.Event()
 
     def sample_memory() -> None:
@@ -102,6 +122,7 @@ def run_service(paths: list[Path], data: Path, workers: int, clients: int, limit
             for pid in descendants(server.pid):
                 if is_worker(pid):
                     peaks[pid] = max(peaks.get(pid, 0), status_kb(pid, "VmHWM"))
+                    worker_cpu[pid] = cpu_seconds(pid)
 
     try:
         deadline = time.monotonic() + 60
@@ -121,6 +142,10 @@ def run_service(paths: list[Path], data: Path, workers: int, clients: int, limit
                 while client.get(f"/api/v1/jobs/{job['id']}").json()["status"] not in ("done", "failed"):
                     time.sleep(0.1)
         threading.Thread(target=sample_memory, daemon=True).start()
+        time.sleep(0.6)  # the workers' CPU so far is sampled before the run
+        worker_cpu_before = dict(worker_cpu)
+        api_cpu_before = cpu_seconds(server.pid)
+        own_cpu_before = time.process_time()
         todo: queue.Queue[Path] = queue.Queue()
         for path in paths:
             todo.put(path)
@@ -156,7 +181,11 @@ def run_service(paths: list[Path], data: Path, workers: int, clients: int, limit
         for thread in threads:
             thread.join()
         elapsed = time.perf_counter() - started
+        time.sleep(0.6)
         stop.set()
+        api_cpu = cpu_seconds(server.pid) - api_cpu_before
+        own_cpu = time.process_time() - own_cpu_before
+        workers_cpu = sum(worker_cpu.values()) - sum(worker_cpu_before.values())
     finally:
         server.send_signal(signal.SIGTERM)
         try:
@@ -173,6 +202,7 @@ def run_service(paths: list[Path], data: Path, workers: int, clients: int, limit
         "p50_ms": 1000 * statistics.median(latencies),
         "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
         "worker_peak_mb": sorted(round(kb / 1024) for kb in peaks.values()),
+        "cpu": {"api_process": round(api_cpu, 1), "workers": round(workers_cpu, 1), "clients": round(own_cpu, 1)},
     }
 
 
@@ -201,6 +231,7 @@ def main() -> None:
         "service_done": service["done"], "get_requests": service["gets"],
         "get_p50_ms": round(float(service["p50_ms"]), 1), "get_p95_ms": round(float(service["p95_ms"]), 1),  # type: ignore[arg-type]
         "worker_peak_rss_mb": service["worker_peak_mb"],
+        "service_cpu_seconds": service["cpu"],
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))
 

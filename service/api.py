@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -75,11 +75,17 @@ def context(request: Request) -> Context:
     return ctx
 
 
+async def context_dependency(request: Request) -> Context:
+    """`context` for Depends: async, since FastAPI runs a plain function dependency in a
+    worker thread, one hop per request for a lookup."""
+    return context(request)
+
+
 _bearer = HTTPBearer(auto_error=False, description="Ключ API от `roadmap keys create`; пока ключей нет, "
                                                    "API открыт только для клиентов на 127.0.0.1")
 
 
-def principal(request: Request, ctx: Annotated[Context, Depends(context)],
+def principal(request: Request, ctx: Annotated[Context, Depends(context_dependency)],
               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
     """Who asks: a valid key, or anyone on loopback while no key exists; then the rate limit."""
     client = request.client.host if request.client else ""
@@ -98,7 +104,7 @@ def principal(request: Request, ctx: Annotated[Context, Depends(context)],
     return who
 
 
-Ctx = Annotated[Context, Depends(context)]
+Ctx = Annotated[Context, Depends(context_dependency)]
 Who = Annotated[Principal, Depends(principal)]
 
 
@@ -474,15 +480,10 @@ def create_app(settings: Settings | None = None, run_jobs: bool = True) -> FastA
     _health(app)
     _openapi(app)
 
-    @app.middleware("http")
-    async def timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        latency.labels(request.method, route).observe(time.perf_counter() - started)
-        return response
-
     from service.bodylimit import BodyLimit
+    from service.metrics import RequestTiming
+
+    app.add_middleware(RequestTiming, latency=latency)
 
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes)  # outermost: counts before anything reads
     return app

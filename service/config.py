@@ -34,6 +34,8 @@ class Settings(BaseModel):
     workers: int = Field(default_factory=_cores, ge=1)  # local pool size; celery concurrency
     max_tasks_per_child: int = Field(default=50, ge=1)  # a worker process is replaced after this many jobs
     max_memory_per_child_mb: int = Field(default=2048, ge=64)  # celery replaces a child whose RSS passed this
+    # workers yield the CPU to the API process (status polls stay fast while every core extracts)
+    worker_nice: int = Field(default=10, ge=0, le=19)
     memory_limit_mb: int | None = Field(default=3072, ge=256)  # address space of a worker; past it: too_large
     job_timeout: float = Field(default=600.0, gt=0)  # seconds; past it a job fails with `timeout`
     lease_seconds: float = Field(default=30.0, gt=0)  # a running job's claim, renewed while it runs

@@ -60,6 +60,8 @@ def worker_started(settings: Settings, owner: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's (or Celery's) to handle
     die_with_parent()
     limit_memory(settings.memory_limit_mb)
+    if settings.worker_nice and hasattr(os, "nice"):
+        os.nice(settings.worker_nice)
     configure(settings, owner)
 
 

@@ -4,12 +4,14 @@ survive restarts; only the HTTP latencies are this process's own."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.celery_app import QUEUES
 from service.db import QUEUED, STATES, Database, Job, WebhookDelivery
@@ -64,6 +66,25 @@ def registry(db: Database) -> tuple[CollectorRegistry, Histogram]:
                         ["method", "route"], registry=reg,
                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0))
     return reg, latency
+
+
+class RequestTiming:
+    """HTTP request time per method and route into the latency histogram. Plain ASGI: the
+    decorator form (BaseHTTPMiddleware) costs a task and a stream per request."""
+
+    def __init__(self, app: ASGIApp, latency: Histogram) -> None:
+        self.app, self.latency = app, latency
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
 __all__ = ["JobCollector", "registry"]

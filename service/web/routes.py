@@ -21,7 +21,7 @@ from service.api import (
     Context,
     _bearer,
     batch_view,
-    context,
+    context_dependency,
     finished_result,
     list_batches,
     load_job,
@@ -67,7 +67,7 @@ env.globals.update(STATUS=STATUS, STAGE=STAGE, ROLES=ROLES, KINDS=KINDS, BATCH_S
                    PLAN_STATUS=PLAN_STATUS, API=API)
 
 router = APIRouter(include_in_schema=False)
-Ctx = Annotated[Context, Depends(context)]
+Ctx = Annotated[Context, Depends(context_dependency)]
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
