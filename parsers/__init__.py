@@ -114,7 +114,7 @@ def parse(path: str | Path, options: ParseOptions | None = None) -> Document:
         raise ExtractionError("corrupt_file", f"нет такого файла: {path.name}")
     size = path.stat().st_size
     if size > MAX_BYTES:
-        raise ExtractionError("too_large", f"{size} bytes; the limit is {MAX_BYTES}")
+        raise ExtractionError("too_large", f"файл занимает {size // 2**20} МБ; предел {MAX_BYTES // 2**20} МБ")
     kind = sniff(path)
     if kind in REFUSED:
         raise ExtractionError(*REFUSED[kind])

@@ -68,7 +68,7 @@ def convert_to_docx(path: Path, outdir: Path, settings: ConverterSettings = SETT
     soffice = find_soffice()
     if soffice is None:
         raise ExtractionError("converter_unavailable",
-                              "LibreOffice (soffice) is needed to read .doc, .rtf and .odt files and is not installed")
+                              "для файлов .doc, .rtf и .odt нужен LibreOffice (soffice), а он не установлен")
     profile = outdir / "profile"
     # A neutral name: LibreOffice names the output after the input's stem.
     source = outdir / f"input{path.suffix.lower() or '.bin'}"
@@ -84,7 +84,7 @@ def convert_to_docx(path: Path, outdir: Path, settings: ConverterSettings = SETT
         _kill_group(proc, settings.kill_grace_s)
         proc.communicate()
         raise ExtractionError("timeout",
-                              f"LibreOffice did not convert the file within {settings.timeout_s:g} s") from exc
+                              f"LibreOffice не преобразовал файл за {settings.timeout_s:g} с") from exc
     finally:
         if proc.poll() is None:
             _kill_group(proc, settings.kill_grace_s)
