@@ -77,6 +77,12 @@ def find_key(db: Database, key: str) -> ApiKey | None:
         return row
 
 
+def active_key(db: Database, key_id: int) -> ApiKey | None:
+    """A key by its id while it is not revoked (a web session names its key by id)."""
+    with db.session() as session:
+        return session.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None)))
+
+
 def is_loopback(host: str | None) -> bool:
     try:
         return host is not None and ipaddress.ip_address(host).is_loopback
@@ -122,5 +128,5 @@ class RateLimiter:
         return max(1.0, reset - time.time())
 
 
-__all__ = ["KeyCache", "Principal", "RateLimiter", "create_key", "find_key", "is_loopback", "list_keys",
+__all__ = ["KeyCache", "Principal", "RateLimiter", "active_key", "create_key", "find_key", "is_loopback", "list_keys",
            "revoke_key"]

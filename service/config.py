@@ -47,6 +47,8 @@ class Settings(BaseModel):
     cleanup_interval: float = Field(default=60.0, gt=0)  # seconds between cleanup runs
     rate_limit: str = "600/minute"  # per API key (per client address when no key exists), `limits` syntax
     webhook_secret: str | None = None  # None: a secret generated once into data_dir/webhook.secret
+    session_secret: str | None = None  # None: a secret generated once into data_dir/session.secret
+    session_hours: float = Field(default=12.0, gt=0)  # a web page sign-in lasts this long
     webhook_attempts: int = Field(default=8, ge=1)
     webhook_backoff: float = Field(default=5.0, gt=0)  # seconds before the 2nd try; doubled each time
     webhook_timeout: float = Field(default=10.0, gt=0)

@@ -41,6 +41,7 @@ API_ERRORS: dict[str, str] = {
     "idempotency_key_reused": "этот Idempotency-Key уже использован для другого запроса",
     "api_key_required": "нужен ключ API (заголовок Authorization: Bearer …); ключ выдаёт roadmap keys create",
     "invalid_api_key": "ключ API неверен или отозван",
+    "cross_site_request": "запрос пришёл не со страницы сервиса и отклонён; откройте страницу сервиса и повторите",
     "rate_limited": "слишком много запросов; повторите позже",
     "not_ready_service": "сервис не готов",
     "internal_error": "внутренняя ошибка сервиса",

@@ -14,8 +14,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
-import secrets
 import time
 from typing import Any
 
@@ -24,6 +22,7 @@ from sqlalchemy import select, update
 from service.config import Settings
 from service.db import Database, Job, WebhookDelivery, changed, now
 from service.errors import job_detail
+from service.sessions import folder_secret
 
 log = logging.getLogger(__name__)
 EVENT_FINISHED = "job.finished"
@@ -31,21 +30,10 @@ SIGNATURE_HEADER = "X-Roadmap-Signature"
 
 
 def secret(settings: Settings) -> bytes:
-    """The signing secret: ROADMAP_WEBHOOK_SECRET, or one generated once into the data folder
-    (readable by its owner only) and shared by every process that uses the folder."""
+    """The signing secret: ROADMAP_WEBHOOK_SECRET, or one generated once into the data folder."""
     if settings.webhook_secret:
         return settings.webhook_secret.encode("utf-8")
-    path = settings.data_dir / "webhook.secret"
-    if not path.exists():
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+    return folder_secret(settings.data_dir, "webhook.secret")
 
 
 def sign(key: bytes, body: bytes, timestamp: int | None = None) -> str:

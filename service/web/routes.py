@@ -16,7 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import UploadFile
 
-from service import downloads
+from service import downloads, sessions
 from service.api import (
     Context,
     _bearer,
@@ -28,7 +28,7 @@ from service.api import (
     position,
     principal,
 )
-from service.auth import Principal
+from service.auth import Principal, active_key, find_key
 from service.problems import ApiError
 from service.schemas import API, job_out
 from service.submit import Upload, form_options, rerun
@@ -94,9 +94,8 @@ def page(template: str, status: int = 200, headers: dict[str, str] | None = None
 
 # the API's own wording names a header and a command; the page sets them apart as code
 WEB_DETAIL = {
-    "api_key_required": ("нужен ключ API: пока ключей нет, страница открыта только на этом компьютере "
-                         "(127.0.0.1), а ключ передаёт прокси в заголовке запроса; ключ выдаёт команда",
-                         "roadmap keys create"),
+    "api_key_required": ("нужен ключ API: войдите с ключом (ссылка ниже); пока ключей нет, страница открыта "
+                         "только на этом компьютере (127.0.0.1); ключ выдаёт команда", "roadmap keys create"),
 }
 
 
@@ -153,7 +152,7 @@ async def upload(request: Request, ctx: Ctx, who: Viewer) -> Response:
         uploads = [Upload(f.filename or "file", f.file) for f in chosen]
         submitted = await run_in_threadpool(ctx.submitter.submit, me.owner, uploads, hints, None, None)
     except ApiError as exc:
-        if exc.status in (401, 429):
+        if exc.status in (401, 403, 429):
             return error_page(exc)
         batches = (await run_in_threadpool(list_batches, ctx, who, 20)).batches if isinstance(who, Principal) else []
         return page("home.html", 422, batches=batches, form=fields, problem=exc)
@@ -201,6 +200,51 @@ async def rerun_page(request: Request, ctx: Ctx, who: Viewer, job_id: str) -> Re
     return RedirectResponse(f"/jobs/{fresh.id}", status_code=303)
 
 
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, ctx: Ctx, next_path: Annotated[str, Query(alias="next")] = "/") -> HTMLResponse:
+    key_id = sessions.key_of(ctx.settings, request.cookies.get(sessions.COOKIE, ""))
+    key = active_key(ctx.db, key_id) if key_id is not None else None
+    return page("login.html", key_name=key.name if key else None, next=_local(next_path),
+                hours=f"{ctx.settings.session_hours:g}", problem=None)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request, ctx: Ctx) -> Response:
+    """A key typed into the page becomes a signed session cookie (the key itself is not kept)."""
+    form = await request.form()
+    next_path = _local(str(form.get("next") or "/"))
+    client = request.client.host if request.client else ""
+
+    def refused(exc: ApiError) -> HTMLResponse:
+        return page("login.html", exc.status, exc.headers, key_name=None, next=next_path,
+                    hours=f"{ctx.settings.session_hours:g}", problem=exc)
+
+    if not sessions.same_origin(request.headers.get("origin"), request.headers.get("referer"),
+                                request.headers.get("host")):
+        return refused(ApiError(403, "cross_site_request"))
+    wait = ctx.limiter.retry_after(f"login:{client}")
+    if wait is not None:
+        return refused(ApiError(429, "rate_limited", headers={"Retry-After": str(int(wait + 0.999))}))
+    key = await run_in_threadpool(find_key, ctx.db, str(form.get("key") or "").strip())
+    if key is None:
+        return refused(ApiError(401, "invalid_api_key"))
+    response = RedirectResponse(next_path, status_code=303)
+    response.set_cookie(sessions.COOKIE, sessions.issue(ctx.settings, key.id),
+                        max_age=int(ctx.settings.session_hours * 3600), path="/", httponly=True,
+                        samesite="strict", secure=request.url.scheme == "https")
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse)
+def logout(request: Request) -> Response:
+    if not sessions.same_origin(request.headers.get("origin"), request.headers.get("referer"),
+                                request.headers.get("host")):
+        return error_page(ApiError(403, "cross_site_request"))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
 @router.get("/static/{name}")
 def static(name: str) -> Response:
     if name not in STATIC:
@@ -209,6 +253,11 @@ def static(name: str) -> Response:
 
 
 # ---- helpers -----------------------------------------------------------------------------
+
+
+def _local(path: str) -> str:
+    """Where to go after signing in: a path of this site only (never another host)."""
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
 
 
 def _sections(plan: dict[str, Any]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import httpx
 import pytest
 from openpyxl import load_workbook
 
+from service.config import Settings
 from tests.conftest import extracted
 from tests.seedtext import ROOT
 from tests.service.helpers import BROKEN, ROADMAP, SAMPLES, free_port, make_settings, start, stop, wait_until
@@ -36,10 +38,7 @@ DROP = """files => {
 }"""
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
-    """`roadmap serve` as a person starts it, on its own data folder and port."""
-    settings = make_settings(tmp_path / "data")
+def serve(tmp_path: Path, settings: Settings) -> Iterator[str]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = start([str(ROADMAP), "serve", "--port", str(port)], settings.environ(), tmp_path / "serve.log")
@@ -55,6 +54,58 @@ def server(tmp_path: Path) -> Iterator[str]:
         yield base
     finally:
         stop(process)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    """`roadmap serve` as a person starts it, on its own data folder and port."""
+    yield from serve(tmp_path, make_settings(tmp_path / "data"))
+
+
+@pytest.fixture
+def keyed_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The same, after `roadmap keys create`: the page asks for a key."""
+    settings = make_settings(tmp_path / "data")
+    made = subprocess.run([str(ROADMAP), "keys", "create", "район", "--data-dir", str(settings.data_dir)],
+                          capture_output=True, text=True, check=True)
+    for base in serve(tmp_path, settings):
+        yield base, made.stdout.strip()
+
+
+def test_sign_in_with_a_key_then_upload_in_chromium(keyed_server: tuple[str, str]) -> None:
+    """A real browser's cookie handling and Origin header: the sign-in, the page's own API
+    calls and its upload form work with the session; signing out closes the page again."""
+    base, key = keyed_server
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            page = browser.new_context(base_url=base, locale="ru-RU").new_page()
+            page.set_default_timeout(15_000)
+            expect = playwright.expect
+            page.goto("/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Запрос не выполнен")
+            page.get_by_role("link", name="Войти с ключом API").click()
+            page.get_by_label("Ключ API").fill("rk_wrong")
+            page.get_by_role("button", name="Войти").click()
+            expect(page.locator(".problem-code code")).to_have_text("invalid_api_key")
+            page.get_by_label("Ключ API").fill(key)
+            page.get_by_role("button", name="Войти").click()
+            expect(page.get_by_role("heading", level=1)).to_contain_text("Дорожные карты")
+            cookie = next(c for c in page.context.cookies() if c["name"] == "roadmap_session")
+            assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and key not in cookie["value"]
+            page.set_input_files("#files", str(SAMPLES / "zima_2024.docx"))
+            page.get_by_role("button", name="Отправить").click()
+            page.wait_for_url(re.compile(r"/batches/\w+$"))
+            expect(page.locator("#status")).to_have_text("Пакет обработан: готово 1 из 1, с ошибкой 0.",
+                                                         timeout=60_000)  # the page's fetches carry the session
+            page.screenshot(path=ARTIFACTS / "web-5-signed-in.png", full_page=True)
+            page.goto("/login")
+            expect(page.locator("main")).to_contain_text("Вы вошли с ключом «район»")
+            page.get_by_role("button", name="Выйти").click()
+            page.goto("/")
+            expect(page.get_by_role("heading", level=1)).to_have_text("Запрос не выполнен")
+        finally:
+            browser.close()
 
 
 def test_upload_progress_plan_and_excel_in_chromium(server: str) -> None:
