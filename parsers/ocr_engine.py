@@ -1,21 +1,26 @@
-"""Tesseract through tesserocr: one loaded engine per thread, words with boxes and confidences.
+"""Tesseract through tesserocr: engines kept for the life of the process, words with boxes and
+confidences.
 
 tesserocr calls the Tesseract library in-process, so a cell costs a recognition and not a
 process start plus a model load as with the command-line tool; it releases the GIL while it
-works, so pages run in parallel threads. The language data are Debian's (tesseract-ocr-rus,
-tesseract-ocr-eng, tesseract-ocr-osd), found through TESSDATA_PREFIX or the Debian paths.
+works, so pages run in parallel threads. An engine loads its language data once and is lent
+to one page at a time (`borrowed`): a batch worker loads them once for all its documents, not
+once per document and thread. Images go to Tesseract as raw bytes (no PNG round trip). The
+language data are Debian's (tesseract-ocr-rus, tesseract-ocr-eng, tesseract-ocr-osd), found
+through TESSDATA_PREFIX or the Debian paths.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from parsers.errors import ExtractionError
 from parsers.ocr_settings import OcrSettings
@@ -56,6 +61,9 @@ def tessdata_dir(languages: str) -> Path:
 
 @cache
 def _tesserocr() -> Any:
+    # one thread per engine: OpenMP threads of a Tesseract built with it would only fight the
+    # page threads and the batch's other workers; read when the library loads, so set before
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     try:
         import tesserocr  # type: ignore[import-untyped]
     except ImportError as exc:  # the wheel bundles the library; without it there is no OCR
@@ -70,18 +78,19 @@ def check_available(settings: OcrSettings) -> None:
 
 
 class Engine:
-    """The Tesseract engines of one thread (text and orientation), loaded on first use."""
+    """The Tesseract engines (text and orientation) of one page at a time, loaded on first use.
+    `dpi` is the resolution of the images read (the page's working resolution)."""
 
     def __init__(self, settings: OcrSettings) -> None:
         self.settings = settings
+        self.dpi = settings.dpi
+        self.confidences: list[float] = []  # of every word read, for the caller to judge a pass by
         self._text: Any = None
         self._osd: Any = None
 
     def _api(self, lang: str) -> Any:
         tesserocr = _tesserocr()
         path = str(tessdata_dir(lang))
-        # one thread per engine: Tesseract's own OpenMP threads would only fight the page threads
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         try:
             return tesserocr.PyTessBaseAPI(path=path + os.sep, lang=lang, oem=tesserocr.OEM.LSTM_ONLY)
         except RuntimeError as exc:
@@ -95,8 +104,8 @@ class Engine:
         api = self._text
         api.SetPageSegMode(psm)
         api.SetVariable("tessedit_char_whitelist", whitelist or "")
-        api.SetImage(Image.fromarray(image))
-        api.SetSourceResolution(self.settings.dpi)
+        _set_image(api, image)
+        api.SetSourceResolution(self.dpi)
         api.Recognize()
         lines: list[Line] = []
         iterator = api.GetIterator()
@@ -115,6 +124,7 @@ class Engine:
             entry = ocr_word(text.strip(), float(word.Confidence(level)), tuple(box))
             if not entry.text:
                 continue
+            self.confidences.append(entry.conf)
             if not lines or word.IsAtBeginningOf(tesserocr.RIL.TEXTLINE):
                 lines.append(Line(words=[entry], block=block))
             else:
@@ -128,8 +138,8 @@ class Engine:
         if self._osd is None:
             self._osd = self._api("osd")
             self._osd.SetPageSegMode(tesserocr.PSM.OSD_ONLY)
-        self._osd.SetImage(Image.fromarray(image))
-        self._osd.SetSourceResolution(self.settings.dpi)
+        _set_image(self._osd, image)
+        self._osd.SetSourceResolution(self.dpi)
         try:
             found = self._osd.DetectOrientationScript()
         except RuntimeError:
@@ -147,15 +157,27 @@ class Engine:
         self._text = self._osd = None
 
 
-_local = threading.local()
+def _set_image(api: Any, image: np.ndarray) -> None:
+    """A grey image handed over as its bytes (tesserocr's SetImage would encode a PNG)."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    height, width = image.shape
+    api.SetImageBytes(image.tobytes(), width, height, 1, width)
 
 
-def engine(settings: OcrSettings) -> Engine:
-    """This thread's engine (created on first use)."""
-    current: Engine | None = getattr(_local, "engine", None)
-    if current is None or current.settings != settings:
-        if current is not None:
-            current.close()
-        current = Engine(settings)
-        _local.engine = current
-    return current
+_free: dict[str, list[Engine]] = {}  # idle engines by languages
+_lock = threading.Lock()
+
+
+@contextmanager
+def borrowed(settings: OcrSettings) -> Iterator[Engine]:
+    """An engine for `settings.languages`, this caller's alone until the block ends; kept for
+    the next caller (its language data stay loaded)."""
+    with _lock:
+        idle = _free.setdefault(settings.languages, [])
+        ocr = idle.pop() if idle else Engine(settings)
+    ocr.dpi = settings.dpi
+    try:
+        yield ocr
+    finally:
+        with _lock:
+            idle.append(ocr)

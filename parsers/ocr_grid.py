@@ -66,16 +66,17 @@ def rule_mask(ink: np.ndarray, settings: OcrSettings) -> np.ndarray:
     return out
 
 
-def table_webs(rules: np.ndarray, settings: OcrSettings) -> list[np.ndarray]:
-    """One mask per table: connected webs of rules with both directions, wide enough."""
+def table_webs(rules: np.ndarray, settings: OcrSettings) -> list[tuple[np.ndarray, tuple[int, int]]]:
+    """One mask per table: connected webs of rules with both directions, wide enough; each
+    cut to its bounding box, with the box's top-left corner on the page."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
     min_width = settings.min_table_width * rules.shape[1]
     webs = []
     for i in range(1, n):
-        w, h = stats[i][cv2.CC_STAT_WIDTH], stats[i][cv2.CC_STAT_HEIGHT]
+        x, y, w, h = (int(v) for v in stats[i][:4])
         if w < min_width or h < 2 * settings.min_cell_px:
             continue
-        webs.append((labels == i).astype(np.uint8) * 255)
+        webs.append(((labels[y:y + h, x:x + w] == i).astype(np.uint8) * 255, (x, y)))
     return webs
 
 
@@ -88,11 +89,12 @@ def _index(lines: list[float], value: float) -> int:
     return int(np.argmin([abs(line - value) for line in lines]))
 
 
-def grid_of(web: np.ndarray, settings: OcrSettings) -> GridTable | None:
-    """The cells enclosed by one web of rules, placed on the grid their edges define."""
-    ys_, xs_ = np.nonzero(web)
-    x0, y0, x1, y1 = int(xs_.min()), int(ys_.min()), int(xs_.max()) + 1, int(ys_.max()) + 1
-    walls = cv2.dilate(web[y0:y1, x0:x1], np.ones((2 * settings.rule_thicken_px + 1,) * 2, np.uint8))
+def grid_of(web: np.ndarray, settings: OcrSettings, origin: tuple[int, int] = (0, 0)) -> GridTable | None:
+    """The cells enclosed by one web of rules (a mask whose top-left corner is at `origin` on
+    the page), placed on the grid their edges define."""
+    bx, by, bw, bh = cv2.boundingRect(web)
+    x0, y0, x1, y1 = bx + origin[0], by + origin[1], bx + bw + origin[0], by + bh + origin[1]
+    walls = cv2.dilate(web[by:by + bh, bx:bx + bw], np.ones((2 * settings.rule_thicken_px + 1,) * 2, np.uint8))
     # an open edge (a table cut at the page bottom without its last rule) is closed here
     cv2.rectangle(walls, (0, 0), (x1 - x0 - 1, y1 - y0 - 1), 255, settings.rule_thicken_px)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(walls), connectivity=4)
@@ -122,7 +124,8 @@ def grid_of(web: np.ndarray, settings: OcrSettings) -> GridTable | None:
 def ruled_tables(ink: np.ndarray, settings: OcrSettings) -> tuple[list[GridTable], np.ndarray]:
     """The ruled tables of a page, top to bottom, and the rule mask."""
     rules = rule_mask(ink, settings)
-    tables = [t for t in (grid_of(web, settings) for web in table_webs(rules, settings)) if t is not None]
+    tables = [t for t in (grid_of(web, settings, origin) for web, origin in table_webs(rules, settings))
+              if t is not None]
     tables.sort(key=lambda t: t.box[1])
     return tables, rules
 

@@ -1,14 +1,22 @@
-"""Every tolerance of the OCR path, named once. Pixel sizes are at `dpi` (300)."""
+"""Every tolerance of the OCR path, named once. Pixel sizes are at `dpi` (300); a page read at
+a lower working resolution gets them scaled (`at_dpi`)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
 class OcrSettings:
     dpi: int = 300  # pages are rasterized / resampled to this before anything else
+    # then a page whose letters (the median height of letter-sized ink blobs) are higher than
+    # this is read at the resolution that makes them this high: pixels above it are work for
+    # the clean-up, the grid and Tesseract's layout analysis. Measured on the sample scans
+    # (letters 24-26 px at 300 dpi): at 17-22 px Tesseract misreads more («ЦНППМ» as «ЦНИИМ»,
+    # parties on Тула 95 % -> 86-90 %), so only larger print is reduced
+    glyph_px: float = 30.0
+    min_dpi: int = 150
     languages: str = "rus+eng"  # Russian text, Latin letters of the odd abbreviation
     workers: int = max(1, min(os.cpu_count() or 1, 4))  # pages OCR'd in parallel
 
@@ -26,6 +34,7 @@ class OcrSettings:
 
     # orientation and skew
     osd_min_confidence: float = 2.0  # Tesseract OSD confidence needed to turn a page
+    upright_confidence: float = 70.0  # a page read upright with this mean word confidence is upright
     osd_tile: float = 0.18  # side of the inkiest tile OSD looks at, as a share of the page's
     max_skew_deg: float = 5.0
     skew_coarse_step_deg: float = 0.5
@@ -71,6 +80,25 @@ class OcrSettings:
     min_table_lines: int = 3  # lines with several columns that make an unruled table
     min_columns: int = 3
     missed_join_px: int = 25  # ink this close together is one piece of missed text
+
+
+# lengths in pixels (and areas in square pixels) at `dpi`, scaled by at_dpi
+LENGTHS = ("background_kernel", "ink_window", "min_rule_px", "min_vertical_rule_px", "rule_bridge_px",
+           "rule_thicken_px", "min_cell_px", "edge_merge_px", "cell_inset_px", "crop_pad_px", "align_tolerance_px",
+           "blank_max_height_px", "blank_max_width_px", "underscore_px", "column_gap_px", "missed_join_px")
+AREAS = ("speck_max_area", "min_ink_pixels")
+
+
+def at_dpi(settings: OcrSettings, dpi: int) -> OcrSettings:
+    """The settings for a page image at `dpi` instead of settings.dpi: every pixel size scaled."""
+    if dpi == settings.dpi:
+        return settings
+    factor = dpi / settings.dpi
+    changes: dict[str, float] = {name: max(1, round(getattr(settings, name) * factor)) for name in LENGTHS}
+    changes |= {name: max(1, round(getattr(settings, name) * factor * factor)) for name in AREAS}
+    changes["ink_window"] = max(3, int(changes["ink_window"]) | 1)  # an odd window
+    changes["skew_scale"] = min(1.0, settings.skew_scale / factor)  # the same reduced page for the skew search
+    return replace(settings, dpi=dpi, **changes)  # type: ignore[arg-type]
 
 
 SETTINGS = OcrSettings()

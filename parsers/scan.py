@@ -8,11 +8,13 @@ of the largest ruled table made a rectangle) -> ruled tables found from their ru
 ("1.", "2.3") that the block reading misses or doubts are read again as one line -> the text
 around the tables read with automatic layout; a page without rules gets its table from text
 positions -> paragraphs, joins and vocabulary repairs (parsers/ocr_text.py). Pages run in
-parallel threads. Positions are in points (1/72 inch) of the straightened page, top-left origin.
+parallel threads where cores are idle. Positions are in points (1/72 inch) of the straightened page, top-left origin.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -26,7 +28,7 @@ import cv2
 import numpy as np
 
 from parsers.layout import BBox, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
-from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, check_available, engine, ocr_word
+from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, borrowed, check_available, ocr_word
 from parsers.ocr_grid import GridCell, GridTable, cell_ink, column_edges, crop_ink, ruled_tables, split_line
 from parsers.ocr_image import (
     clean_page,
@@ -35,6 +37,7 @@ from parsers.ocr_image import (
     frame_quad,
     image_frames,
     ink_mask,
+    lines_across,
     pdf_page_images,
     perspective_fix,
     remove_specks,
@@ -43,8 +46,9 @@ from parsers.ocr_image import (
     skew_angle,
     turn,
     warp,
+    working_dpi,
 )
-from parsers.ocr_settings import SETTINGS, OcrSettings
+from parsers.ocr_settings import SETTINGS, OcrSettings, at_dpi
 from parsers.ocr_text import TextPara, clean_lines, paragraphs, sort_lines, stroke_width
 from parsers.text_model import Box, Line, gap_pieces
 
@@ -103,19 +107,32 @@ def ocr_pdf_pages(path: str | Path, pages: list[int], settings: OcrSettings = SE
     return read_pages(pdf_page_images(Path(path), pages, settings), pages, settings)
 
 
+def page_threads(settings: OcrSettings) -> int:
+    """How many pages of one document to read at once: settings.workers at most, and only on
+    cores left idle. A process of a pool (the batch's and the service's workers) reads its
+    pages one by one: its sibling processes already fill the cores with other documents."""
+    if settings.workers <= 1 or multiprocessing.parent_process() is not None:
+        return 1
+    cores = len(os.sched_getaffinity(0))
+    idle = cores - os.getloadavg()[0]  # runnable processes, averaged over the last minute
+    return max(1, min(settings.workers, cores, int(idle + 0.5)))
+
+
 def read_pages(images: Iterable[np.ndarray], numbers: Sequence[int] | None,
                settings: OcrSettings = SETTINGS) -> list[OcrPage]:
-    """Page images at settings.dpi (numbered 1, 2, … when `numbers` is None) read in parallel,
-    results in input order. Images are taken from the iterable only as workers free up, so at
-    most settings.workers pages are in memory however many the document has."""
+    """Page images at settings.dpi (numbered 1, 2, … when `numbers` is None), results in input
+    order; in parallel threads where cores are idle (page_threads). Images are taken from the
+    iterable only as threads free up, so at most that many pages are in memory however many
+    the document has."""
     numbered = zip(images, numbers if numbers is not None else count(1), strict=numbers is not None)
-    if settings.workers <= 1:
+    threads = page_threads(settings)
+    if threads <= 1:
         return [read_page(img, n, settings) for img, n in numbered]
     out: list[OcrPage] = []
-    with ThreadPoolExecutor(max_workers=settings.workers) as pool:
+    with ThreadPoolExecutor(max_workers=threads) as pool:
         running: deque[Future[OcrPage]] = deque()
         for img, n in numbered:
-            if len(running) >= settings.workers:
+            if len(running) >= threads:
                 out.append(running.popleft().result())
             running.append(pool.submit(read_page, img, n, settings))
         out += [job.result() for job in running]
@@ -136,23 +153,21 @@ class _Prepared:
     skew: float
 
 
-def _ink_and_tables(flat: np.ndarray, settings: OcrSettings) -> tuple[np.ndarray, np.ndarray,
-                                                                      list[GridTable], np.ndarray]:
+def orientation(flat: np.ndarray, ocr: Engine, settings: OcrSettings) -> int:
+    """Degrees the page is turned by (0, 90, 180, 270), from Tesseract's OSD."""
+    degrees, confidence = ocr.orientation(densest_tile(flat, settings))
+    return degrees if degrees in (90, 180, 270) and confidence >= settings.osd_min_confidence else 0
+
+
+def prepare(flat: np.ndarray, turned: int, settings: OcrSettings) -> _Prepared:
+    """A page with even light turned by `turned` degrees: deskewed, perspective undone, specks
+    removed, tables found."""
+    if turned:
+        flat = turn(flat, turned)
+    angle = skew_angle(ink_mask(flat, settings), settings)
+    flat = rotate(flat, angle)
     flat, ink = remove_specks(flat, ink_mask(flat, settings), settings)
     tables, rules = ruled_tables(ink, settings)
-    return flat, ink, tables, rules
-
-
-def prepare(gray: np.ndarray, ocr: Engine, settings: OcrSettings) -> _Prepared:
-    """Light flattened, turned upright, deskewed, perspective undone, tables found."""
-    flat = flatten_light(gray, settings)
-    degrees, confidence = ocr.orientation(densest_tile(flat, settings))
-    turned = 0
-    if degrees in (90, 180, 270) and confidence >= settings.osd_min_confidence:
-        turned = degrees
-        flat = turn(flat, degrees)
-    angle = skew_angle(ink_mask(flat, settings), settings)
-    flat, ink, tables, rules = _ink_and_tables(rotate(flat, angle), settings)
     if tables:
         largest = max(tables, key=lambda t: (t.box[2] - t.box[0]) * (t.box[3] - t.box[1]))
         x0, y0, x1, y1 = largest.box
@@ -161,14 +176,35 @@ def prepare(gray: np.ndarray, ocr: Engine, settings: OcrSettings) -> _Prepared:
         quad = frame_quad(web)
         matrix = perspective_fix(quad, settings) if quad is not None else None
         if matrix is not None:
-            flat, ink, tables, rules = _ink_and_tables(warp(flat, matrix), settings)
+            flat = warp(flat, matrix)
+            flat, ink = remove_specks(flat, ink_mask(flat, settings), settings)
+            tables, rules = ruled_tables(ink, settings)
     return _Prepared(flat, ink, tables, rules, turned, angle)
 
 
 def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -> OcrPage:
     """One page image (grey, at settings.dpi) to blocks."""
-    ocr = engine(settings)
-    prepared = prepare(gray, ocr, settings)
+    dpi = working_dpi(gray, settings)
+    if dpi != settings.dpi:
+        factor = dpi / settings.dpi
+        gray = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+        settings = at_dpi(settings, dpi)
+    with borrowed(settings) as ocr:
+        flat = flatten_light(gray, settings)
+        if not lines_across(ink_mask(flat, settings), settings):  # text runs up or down the page
+            return _read_page(flat, number, orientation(flat, ocr, settings), ocr, settings)
+        # most pages stand upright, and a page read well is upright: OSD (a tenth of a page's
+        # reading) only for a page read with doubt, and the page read again if it is turned
+        ocr.confidences = []
+        page = _read_page(flat, number, 0, ocr, settings)
+        if not ocr.confidences or np.mean(ocr.confidences) >= settings.upright_confidence:
+            return page
+        degrees = orientation(flat, ocr, settings)
+        return _read_page(flat, number, degrees, ocr, settings) if degrees else page
+
+
+def _read_page(flat: np.ndarray, number: int, turned: int, ocr: Engine, settings: OcrSettings) -> OcrPage:
+    prepared = prepare(flat, turned, settings)
     flat, ink, tables, rules = prepared.flat, prepared.ink, prepared.tables, prepared.rules
     turned, angle = prepared.turned, prepared.skew
     scale = 72.0 / settings.dpi
@@ -190,7 +226,7 @@ def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -
             tables_read = [_unruled_to_layout(unruled, number, scale, settings, ink, page)]
             placed.append((unruled[0].box[1], tables_read[0]))
     content = _content_limits(lines, tables, flat.shape[1])
-    body_stroke = _body_stroke(ink, tables, lines)
+    body_stroke = _body_stroke(ink, tables, lines, settings)
     for t_index, table in enumerate(tables):
         placed.append((table.box[1], _ruled_to_layout(table, clean, ink, ocr, number, t_index, scale, settings,
                                                       body_stroke, page)))
@@ -224,10 +260,14 @@ def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTab
     for table in tables:
         x0, y0, x1, y1 = table.box
         mask[y0:y1, x0:x1] = 0
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     out = [Line(words=list(ln.words), block=ln.block) for ln in lines]
+    bx, by, bw, bh = cv2.boundingRect(mask)  # the rules outside the tables only: most pages have few
+    if bw == 0 or bh == 0:
+        return sort_lines(out, settings)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask[by:by + bh, bx:bx + bw], connectivity=8)
     for i in range(1, n):
         x, y, w, h, _ = (int(v) for v in stats[i])
+        x, y = x + bx, y + by
         if h > settings.blank_max_height_px or w > settings.blank_max_width_px:
             continue
         blank = ocr_word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
@@ -293,15 +333,15 @@ def _region(ink: np.ndarray, box: Box) -> np.ndarray:
     return ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
 
 
-def _body_stroke(ink: np.ndarray, tables: list[GridTable], lines: list[Line]) -> float:
+def _body_stroke(ink: np.ndarray, tables: list[GridTable], lines: list[Line], settings: OcrSettings) -> float:
     """Stroke width of the page's ordinary text: the median over table cells, else lines."""
     widths = []
     for table in tables:
         for cell in table.cells:
             x0, y0, x1, y1 = cell.box
-            inset = 6
+            inset = 3 * settings.cell_inset_px
             region = ink[y0 + inset:y1 - inset, x0 + inset:x1 - inset]
-            if np.count_nonzero(region) > 200:
+            if np.count_nonzero(region) > 8 * settings.min_ink_pixels:
                 widths.append(stroke_width(region))
     if not widths:
         widths = [stroke_width(_region(ink, ln.box)) for ln in lines]
