@@ -55,8 +55,8 @@ def tessdata_dir(languages: str) -> Path:
         if all((path / f"{lang}.traineddata").is_file() for lang in needed):
             return path
     raise ExtractionError("ocr_unavailable",
-                          f"Tesseract language data ({', '.join(needed)}) not found: install tesseract-ocr "
-                          "and tesseract-ocr-rus")
+                          f"нет языковых данных Tesseract ({', '.join(needed)}): установите пакеты "
+                          "tesseract-ocr и tesseract-ocr-rus")
 
 
 @cache
