@@ -1,145 +1,258 @@
-"""Seconds per page of our OCR path against img2table + Tesseract, on the same pages, in one run.
+"""CPU seconds per page of our OCR path (today's and the working tree's) against img2table +
+Tesseract, on the same page images, in one run.
 
-Both read the same 300 dpi page images (rendered once, before any timing) with both cores:
-ours through parsers.scan.read_pages (pages in parallel threads, Tesseract in-process);
-img2table 2.0 with its TesseractOCR (rus+eng, the command-line Tesseract), rotation detection
-on, one page per thread, two threads. Accuracy: both outputs go through the same extractor
-(extractor.pipeline.assemble) and are measured against the Word golden with
-tests/scan_metrics.py. img2table reads tables only, so its document gets our paragraphs
-outside the tables (title, period): only the tables differ.
+Every page is rendered once at 300 dpi (parsers.ocr_image, before any timing) and written as
+PNG; then each reader runs in a child process of its own that loads its language data first,
+reads every page one after another and reports its CPU (process + children, user + system:
+resource.getrusage; the machine is shared, wall time says little):
+- ours: parsers.scan.read_pages of the working tree, Tesseract in process through tesserocr;
+- today: the same of commit bench/ocr_runs.TODAY (its OCR modules, today's everything else);
+- img2table 2.0 with Tesseract through the same binding (tesserocr, rus+eng, LSTM, page
+  segmentation 11 as its own TesseractOCR), rotation detection on (bench/img2table_child.py);
+  with --cli also img2table's own TesseractOCR (the command-line tool, OMP_THREAD_LIMIT=1).
+Accuracy on the sample scans: each output goes through the same extractor (assemble) and is
+measured against the Word golden with tests/scan_metrics.py. img2table reads tables only, so
+its document gets our paragraphs outside the tables (title, period): only the tables differ.
+Peak memory: the resident size a page added to our child (pages one at a time).
 
-Usage: python bench/bench_ocr.py [NAME ...]        (default: every samples/scans/*.pdf)
+img2table is no dependency of the project (it pulls opencv-contrib-python, which would replace
+opencv-python-headless in the same cv2 package): it runs in a venv of its own, made by
+`python bench/bench_ocr.py --setup` (python3 -m venv + pip install img2table, tesserocr of the
+project's version, Pillow), at $IMG2TABLE_VENV or /tmp/img2table-venv.
 
-Needs `pip install img2table` (the baseline only; it is no dependency of the project because
-it pulls opencv-contrib-python, which shares the cv2 package with opencv-python-headless).
+Usage: python bench/bench_ocr.py [--setup] [--cli] [--real] [--json OUT] [NAME ...]
+       (default: every samples/scans/*.pdf; --real adds the real corpus's scanned PDFs and JPEGs)
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
+import os
+import pickle
+import subprocess
 import sys
-import time
-from concurrent.futures import ThreadPoolExecutor
+import tempfile
+from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import cv2
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from extractor.output import to_json  # noqa: E402
-from extractor.pipeline import assemble, source_of  # noqa: E402
-from parsers.layout import Block, Cell, Document, Paragraph, Row, Table  # noqa: E402
-from parsers.ocr_image import pdf_page_images  # noqa: E402
-from parsers.ocr_settings import SETTINGS  # noqa: E402
-from parsers.scan import OcrPage, read_pages  # noqa: E402
-from tests.scan_metrics import Metrics, measure  # noqa: E402
+from bench.ocr_runs import TODAY, real_inputs  # noqa: E402
 
 SCANS = ROOT / "samples" / "scans"
 GOLDEN = ROOT / "golden"
-WORKERS = 2
+VENV = Path(os.environ.get("IMG2TABLE_VENV", "/tmp/img2table-venv"))
 
 
-def img2table_page(png: bytes) -> list[Any]:
-    from img2table.document import Image
-    from img2table.ocr import TesseractOCR
+# --- the readers, each in its child -----------------------------------------------------------
 
-    ocr = TesseractOCR(n_threads=1, lang=SETTINGS.languages)
-    return list(Image(src=png, detect_rotation=True).extract_tables(ocr=ocr, implicit_rows=False,
-                                                                   borderless_tables=False, min_confidence=50))
+def _ours_child(rev: str | None, pngs: list[Path], out: Path) -> None:
+    """Runs in the child: read_pages of `rev` (None: the working tree) over the PNGs."""
+    from bench.ocr_runs import PeakMemory, cpu_seconds, use_revision
+
+    use_revision(rev)
+    import dataclasses
+
+    import cv2
+
+    from parsers.ocr_settings import SETTINGS
+    from parsers.scan import read_pages
+
+    settings = dataclasses.replace(SETTINGS, workers=1)
+
+    def gray(path: Path) -> Any:
+        return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+
+    # language data loaded, as in a worker that has read a file before
+    read_pages([gray(ROOT / "samples" / "scans" / "zima_2024_photo.jpg")], None, settings)
+    results: list[Any] = []
+    peak = 0.0
+    cpu = 0.0
+    for png in pngs:
+        image = gray(png)
+        start = cpu_seconds()
+        number = int(png.stem.split("-")[1])  # page of its file: tables continue across pages
+        with PeakMemory() as memory:
+            page = read_pages([image], [number], settings)[0]
+        cpu += cpu_seconds() - start
+        peak = max(peak, memory.growth)
+        results.append(page.blocks)
+    out.write_bytes(pickle.dumps({"cpu": cpu, "peak_mb": peak, "blocks": results}))
 
 
-def to_layout(table: Any, page: int, scale: float) -> Table:
+def ours(rev: str | None, pngs: list[Path], folder: Path) -> dict[str, Any]:
+    out = folder / f"ours-{rev or 'now'}.pickle"
+    subprocess.run([sys.executable, __file__, "--child", rev or "", str(out), *map(str, pngs)], check=True, cwd=ROOT,
+                   env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+    result: dict[str, Any] = pickle.loads(out.read_bytes())
+    return result
+
+
+def img2table(pngs: list[Path], folder: Path, cli: bool) -> dict[str, Any]:
+    out = folder / f"img2table{'-cli' if cli else ''}.json"
+    command = [str(VENV / "bin" / "python"), str(ROOT / "bench" / "img2table_child.py"), "--out", str(out)]
+    subprocess.run([*command, *(["--cli"] if cli else []), *map(str, pngs)], check=True, stdout=subprocess.DEVNULL,
+                   env=dict(os.environ, OMP_THREAD_LIMIT="1"))
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def setup() -> None:
+    """The img2table venv, isolated from the project's (no system site packages)."""
+    subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    tesserocr = metadata.version("tesserocr")
+    subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", "img2table", f"tesserocr=={tesserocr}", "pillow"],
+                   check=True)
+
+
+# --- accuracy ---------------------------------------------------------------------------------
+
+def to_layout(table: dict[str, Any], page: int, scale: float) -> Any:
     """An img2table table as a layout Table: positions with the same cell box are one merged cell."""
-    rows = list(table.content.values())
-    n_cols = max(len(r) for r in rows)
-    out = Table(n_cols=n_cols, page=page)
+    from parsers.layout import Cell, Paragraph, Row, Table
+
+    rows = table["rows"]
+    out = Table(n_cols=max(len(r) for r in rows), page=page)
     anchors: dict[tuple[int, int], Cell] = {}
     for r, cells in enumerate(rows):
-        top = min(c.bbox.y1 for c in cells) * scale
-        bottom = max(c.bbox.y2 for c in cells) * scale
-        out.rows.append(Row(index=r, page=page, bbox=(table.bbox.x1 * scale, top, table.bbox.x2 * scale, bottom)))
+        top = min(c["bbox"][1] for c in cells) * scale
+        bottom = max(c["bbox"][3] for c in cells) * scale
+        out.rows.append(Row(index=r, page=page, bbox=(table["bbox"][0] * scale, top, table["bbox"][2] * scale, bottom)))
         for c, found in enumerate(cells):
-            box = (found.bbox.x1, found.bbox.y1, found.bbox.x2, found.bbox.y2)
+            box = tuple(v * scale for v in found["bbox"])
             left, above = anchors.get((r, c - 1)), anchors.get((r - 1, c))
-            if left is not None and left.bbox == tuple(v * scale for v in box):
+            if left is not None and left.bbox == box:
                 left.col_span = c - left.col + 1
                 anchors[(r, c)] = left
-            elif above is not None and above.bbox == tuple(v * scale for v in box):
+            elif above is not None and above.bbox == box:
                 above.row_span = r - above.row + 1
                 anchors[(r, c)] = above
             else:
-                text = found.value or ""
+                text = found["value"] or ""
                 cell = Cell(row=r, col=c, paragraphs=[Paragraph(text=text, page=page)] if text else [],
-                            bbox=tuple(v * scale for v in box))  # type: ignore[arg-type]
+                            bbox=box)  # type: ignore[arg-type,unused-ignore]
                 out.cells.append(cell)
                 anchors[(r, c)] = cell
     return out
 
 
-def plan_of(blocks: list[Block], pages: int, path: Path) -> dict[str, Any]:
-    document = Document(blocks=blocks, format="scan", pages=pages, ocr=True)
-    result: dict[str, Any] = json.loads(to_json(assemble(document, source_of(path, document))))
-    return result
+def metrics(name: str, pages: list[list[Any]]) -> Any:
+    """Our extractor over the pages' blocks, against the golden; None without a golden."""
+    from extractor.output import to_json
+    from extractor.pipeline import assemble, source_of
+    from parsers.layout import Document
+    from tests.scan_metrics import Metrics, measure
 
-
-def run(name: str) -> tuple[int, float, float, Metrics, Metrics]:
-    import pypdfium2 as pdfium
-
-    path = SCANS / f"{name}.pdf"
-    count = len(pdfium.PdfDocument(str(path)))
-    numbers = list(range(1, count + 1))
-    images = list(pdf_page_images(path, numbers, SETTINGS))
-    pngs = [cv2.imencode(".png", img)[1].tobytes() for img in images]
-    golden = json.loads((GOLDEN / f"{name}.json").read_text(encoding="utf-8"))
-    settings = dataclasses.replace(SETTINGS, workers=WORKERS)
-
-    start = time.perf_counter()
-    ours: list[OcrPage] = read_pages(images, numbers, settings)
-    ours_s = time.perf_counter() - start
-
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        theirs = list(pool.map(img2table_page, pngs))
-    theirs_s = time.perf_counter() - start
-
-    ours_plan = plan_of([b for p in ours for b in p.blocks], count, path)
-    scale = 72.0 / SETTINGS.dpi
-    baseline_blocks: list[Block] = []
-    for page, tables in zip(ours, theirs, strict=True):
-        placed: list[tuple[float, Block]] = [((b.bbox or (0, 0, 0, 0))[1], b) for b in page.blocks
-                                             if isinstance(b, Paragraph)]
-        placed += [(t.bbox.y1 * scale, to_layout(t, page.page, scale)) for t in tables]
-        baseline_blocks += [b for _, b in sorted(placed, key=lambda item: item[0])]
+    golden_path = GOLDEN / f"{name}.json"
+    if not golden_path.is_file():
+        return None
+    golden = json.loads(golden_path.read_text(encoding="utf-8"))
+    blocks = [block for page in pages for block in page]
+    document = Document(blocks=blocks, format="scan", pages=len(pages), ocr=True)
     try:
-        theirs_plan = plan_of(baseline_blocks, count, path)
-        theirs_metrics = measure(theirs_plan, golden)
-    except Exception as exc:  # no plan table found in img2table's output
-        print(f"  img2table output gives no plan: {exc}")
-        theirs_metrics = Metrics(0, len(golden["activities"]), 0, 0.0, 1.0, 0.0, 0.0, 1.0)
-    return count, ours_s, theirs_s, measure(ours_plan, golden), theirs_metrics
+        plan = json.loads(to_json(assemble(document, source_of(SCANS / f"{name}.pdf", document))))
+    except Exception:  # no plan table in the output
+        return Metrics(0, len(golden["activities"]), 0, 0.0, 1.0, 0.0, 0.0, 1.0)
+    return measure(plan, golden)
+
+
+def baseline_pages(ours_pages: list[list[Any]], theirs: list[list[dict[str, Any]]]) -> list[list[Any]]:
+    """img2table's tables with our paragraphs around them, top to bottom."""
+    from parsers.layout import Paragraph
+
+    scale = 72.0 / 300
+    out = []
+    for number, (blocks, tables) in enumerate(zip(ours_pages, theirs, strict=True), 1):
+        placed = [((b.bbox or (0, 0, 0, 0))[1], b) for b in blocks if isinstance(b, Paragraph)]
+        placed += [(t["bbox"][1] * scale, to_layout(t, number, scale)) for t in tables]
+        out.append([b for _, b in sorted(placed, key=lambda item: item[0])])
+    return out
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+def render(paths: list[Path], folder: Path) -> dict[str, list[Path]]:
+    """Every page of every file as a 300 dpi grey PNG, by file name."""
+    import cv2
+
+    from parsers.ocr_image import image_frames, pdf_page_images, resample
+    from parsers.ocr_settings import SETTINGS
+
+    out: dict[str, list[Path]] = {}
+    for path in paths:
+        if path.suffix.lower() == ".pdf":
+            import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
+            count = len(pdfium.PdfDocument(str(path)))
+            images = list(pdf_page_images(path, list(range(1, count + 1)), SETTINGS))
+        else:
+            images = [resample(gray, dpi, SETTINGS) for gray, dpi in image_frames(path, SETTINGS)]
+        out[path.stem] = []
+        for i, image in enumerate(images, 1):
+            png = folder / f"{len(out):02d}-{i:03d}.png"
+            cv2.imwrite(str(png), image)
+            out[path.stem].append(png)
+    return out
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        _ours_child(sys.argv[2] or None, [Path(p) for p in sys.argv[4:]], Path(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="sample names (default: every scan PDF)")
+    parser.add_argument("--setup", action="store_true", help=f"make the img2table venv at {VENV} first")
+    parser.add_argument("--cli", action="store_true", help="img2table with the command-line Tesseract too")
+    parser.add_argument("--real", action="store_true", help="the real corpus's scanned PDFs and JPEGs too")
+    parser.add_argument("--json", type=Path, help="every figure to this file")
     args = parser.parse_args()
-    names = args.names or sorted(p.stem for p in SCANS.glob("*.pdf"))
-    print(f"{'sample':22s} {'pages':>5s} {'ours s/p':>9s} {'img2table s/p':>14s} {'ratio':>6s}")
-    total_pages = total_ours = total_theirs = 0.0
-    for name in names:
-        pages, ours_s, theirs_s, ours_m, theirs_m = run(name)
-        total_pages += pages
-        total_ours += ours_s
-        total_theirs += theirs_s
-        print(f"{name:22s} {pages:5d} {ours_s / pages:9.2f} {theirs_s / pages:14.2f} {ours_s / theirs_s:6.2f}")
-        print(f"  ours:      {ours_m.row()}")
-        print(f"  img2table: {theirs_m.row()}")
-    print(f"{'all':22s} {int(total_pages):5d} {total_ours / total_pages:9.2f} {total_theirs / total_pages:14.2f} "
-          f"{total_ours / total_theirs:6.2f}")
+    if args.setup:
+        setup()
+    paths = [SCANS / f"{n}.pdf" for n in args.names] if args.names else sorted(SCANS.glob("*.pdf"))
+    if args.real:
+        paths += [p for p in real_inputs() if p.suffix.lower() in (".pdf", ".jpg", ".jpeg")]
+    with tempfile.TemporaryDirectory(prefix="bench_ocr_") as tmp:
+        folder = Path(tmp)
+        pages = render(paths, folder)
+        pngs = [png for name in pages for png in pages[name]]
+        runs = {"today": ours(TODAY, pngs, folder), "ours": ours(None, pngs, folder)}
+        theirs = {"img2table": img2table(pngs, folder, cli=False)}
+        if args.cli:
+            theirs["img2table CLI"] = img2table(pngs, folder, cli=True)
+    report(pages, runs, theirs, args.json)
+
+
+def report(pages: dict[str, list[Path]], runs: dict[str, dict[str, Any]], theirs: dict[str, dict[str, Any]],
+           json_out: Path | None) -> None:
+    count = sum(len(p) for p in pages.values())
+    cpu = {name: run["cpu"] / count for name, run in runs.items()} | {n: r["cpu"] / count for n, r in theirs.items()}
+    print(f"{count} pages of {len(pages)} files, 300 dpi, read one after another; CPU seconds per page "
+          "(process + children, Tesseract included)")
+    for name, value in cpu.items():
+        print(f"  {name:14s} {value:6.2f}")
+    print(f"  ours / today: {cpu['ours'] / cpu['today']:.2f}   ours / img2table: {cpu['ours'] / cpu['img2table']:.2f}"
+          + (f"   ours / img2table CLI: {cpu['ours'] / cpu['img2table CLI']:.2f}" if "img2table CLI" in cpu else ""))
+    print(f"  peak memory a page added (ours): {runs['ours']['peak_mb']:.0f} MB "
+          f"(today {runs['today']['peak_mb']:.0f} MB)")
+    figures: dict[str, Any] = {"pages": count, "cpu_per_page": cpu, "peak_mb": runs["ours"]["peak_mb"], "accuracy": {}}
+    start = 0
+    for name, pngs in pages.items():
+        span = slice(start, start + len(pngs))
+        start += len(pngs)
+        rows = {who: metrics(name, run["blocks"][span]) for who, run in runs.items()}
+        rows |= {who: metrics(name, baseline_pages(runs["ours"]["blocks"][span], run["pages"][span]))
+                 for who, run in theirs.items()}
+        if all(m is None for m in rows.values()):
+            continue
+        print(f"{name} ({len(pngs)} pages)")
+        for who, m in rows.items():
+            print(f"  {who:14s} {m.row()}")
+            figures["accuracy"].setdefault(name, {})[who] = m.__dict__
+    if json_out is not None:
+        json_out.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":
