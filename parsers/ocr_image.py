@@ -65,8 +65,9 @@ def pdf_page_images(path: Path, pages: list[int], settings: OcrSettings) -> Iter
         raise ExtractionError("corrupt_file", f"PDF не читается: {exc}") from exc
     try:
         for number in pages:
-            if not 1 <= number <= len(document):
-                raise ValueError(f"page {number} is outside 1..{len(document)}")
+            if not 1 <= number <= len(document):  # the text reader saw more pages than the renderer
+                raise ExtractionError("corrupt_file", f"PDF повреждён: страницы {number} нет среди "
+                                      f"{len(document)} страниц, которые удаётся отрисовать")
             page = document[number - 1]
             width, height = page.get_size()  # points
             pixels = (width * settings.dpi / 72) * (height * settings.dpi / 72)
