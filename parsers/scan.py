@@ -247,9 +247,16 @@ def _read_page(flat: np.ndarray, number: int, turned: int, ocr: Engine, settings
 
 def _page_lines(free: np.ndarray, ink: np.ndarray, ocr: Engine, settings: OcrSettings) -> list[Line]:
     """Lines of the text outside the tables."""
-    if np.count_nonzero(free < 128) < settings.min_ink_pixels:
+    dark = (free < 128).astype(np.uint8)
+    if cv2.countNonZero(dark) < settings.min_ink_pixels:
         return []
-    return clean_lines(ocr.read(free, PSM_AUTO), settings)
+    # only the box the text is in: Tesseract's layout analysis of the white rest of the page
+    # (a title above a table that fills the page) costs as much as reading the text
+    x, y, w, h = cv2.boundingRect(dark)
+    margin = 3 * settings.crop_pad_px
+    x0, y0 = max(x - margin, 0), max(y - margin, 0)
+    crop = free[y0:y + h + margin, x0:x + w + margin]
+    return clean_lines(_offset(ocr.read(crop, PSM_AUTO), x0, y0), settings)
 
 
 def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTable],
