@@ -2,8 +2,8 @@
 Tesseract, on the same page images, in one run.
 
 Every page is rendered once at 300 dpi (parsers.ocr_image, before any timing) and written as
-PNG; then each reader runs in a child process of its own that loads its language data first,
-reads every page one after another and reports its CPU (process + children, user + system:
+PNG; then, file by file, each reader runs in a child process of its own that loads its language
+data first, reads the file's pages one after another and reports its CPU (process + children, user + system:
 resource.getrusage; the machine is shared, wall time says little):
 - ours: parsers.scan.read_pages of the working tree, Tesseract in process through tesserocr;
 - today: the same of commit bench/ocr_runs.TODAY (its OCR modules, today's everything else);
@@ -217,12 +217,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench_ocr_") as tmp:
         folder = Path(tmp)
         pages = render(paths, folder)
-        pngs = [png for name in pages for png in pages[name]]
-        runs = {"today": ours(TODAY, pngs, folder), "ours": ours(None, pngs, folder)}
-        theirs = {"img2table": img2table(pngs, folder, cli=False)}
-        if args.cli:
-            theirs["img2table CLI"] = img2table(pngs, folder, cli=True)
+        runs: dict[str, dict[str, Any]] = {"today": {}, "ours": {}}
+        theirs: dict[str, dict[str, Any]] = {name: {} for name in ("img2table", "img2table CLI")[:1 + args.cli]}
+        # file by file, each reader in turn: a busy spell of the shared machine falls on all alike
+        for pngs in pages.values():
+            for who, rev in (("today", TODAY), ("ours", None)):
+                add(runs[who], ours(rev, pngs, folder))
+            for who in theirs:
+                add(theirs[who], img2table(pngs, folder, cli=who.endswith("CLI")))
     report(pages, runs, theirs, args.json)
+
+
+def add(total: dict[str, Any], part: dict[str, Any]) -> None:
+    """One file's figures added to a reader's."""
+    total["cpu"] = total.get("cpu", 0.0) + part["cpu"]
+    if "peak_mb" in part:
+        total["peak_mb"] = max(total.get("peak_mb", 0.0), part["peak_mb"])
+    for key in ("blocks", "pages"):
+        if key in part:
+            total.setdefault(key, []).extend(part[key])
 
 
 def report(pages: dict[str, list[Path]], runs: dict[str, dict[str, Any]], theirs: dict[str, dict[str, Any]],

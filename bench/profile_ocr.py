@@ -1,12 +1,12 @@
 """CPU seconds per page of the OCR path, stage by stage, today's (bench/ocr_runs.TODAY) against
 the working tree's, in one run on the same files.
 
-Each revision runs in a child process that reads every file end to end with extract() (pages
-one after another: OcrSettings.workers=1, so that each stage's time is its own) and reports its
-CPU (all threads and children, resource.getrusage), the CPU of each stage (thread CPU time of
-the functions that make it up), the pages OCR read, the Tesseract calls and the peak resident
-memory a file added. On the sample scans it also reports the accuracy against the goldens
-(tests/scan_metrics.py).
+Each revision runs in a child process of its own, the children taking the files in turns; each
+reads a file end to end with extract() (pages one after another: OcrSettings.workers=1, so
+that each stage's time is its own) and reports its CPU (all threads and children,
+resource.getrusage), the CPU of each stage (thread CPU time of the functions that make it up),
+the pages OCR read, the Tesseract calls and the peak resident memory a file added. On the
+sample scans it also reports the accuracy against the goldens (tests/scan_metrics.py).
 
 Usage: python bench/profile_ocr.py [--set samples|real|all] [--rev REV ...] [--json OUT]
   sets: samples (samples/scans: 5 PDFs, the photo, the TIFF), real (the scans of the real
@@ -21,6 +21,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ GOLDEN_OF = {"zima_2024_photo": "zima_2024", "sarov_2021-2022": "sarov_2021-2022
 PHOTO_ACTIVITIES = {1, 2, 3, 4}
 
 
-def _child(rev: str | None, paths: list[Path]) -> list[dict[str, Any]]:
-    """Runs in the child: every file read and measured."""
+def _child(rev: str | None, paths: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Runs in the child: every file read and measured, as the parent names them."""
     from bench.ocr_runs import PeakMemory, StageClock, children_seconds, cpu_seconds, instrument, use_revision
 
     use_revision(rev)
@@ -49,7 +50,6 @@ def _child(rev: str | None, paths: list[Path]) -> list[dict[str, Any]]:
     # once, unmeasured: imports, vocabularies and Tesseract's language data load as in a batch
     # worker's first file
     extract(ROOT / "samples" / "scans" / "zima_2024_photo.jpg", options)
-    out: list[dict[str, Any]] = []
     for path in paths:
         clock.reset()
         before, kids = cpu_seconds(), children_seconds()
@@ -69,9 +69,8 @@ def _child(rev: str | None, paths: list[Path]) -> list[dict[str, Any]]:
         }
         if plan is not None and path.parent.name == "scans" and path.parent.parent.name == "samples":
             row["metrics"] = _metrics(path, plan)
-        out.append(row)
         print(f"  [{rev or 'now'}] {path.name}: {cpu:.1f} s, {row['pages']} pages", file=sys.stderr, flush=True)
-    return out
+        yield row
 
 
 def _metrics(path: Path, plan: dict[str, Any]) -> dict[str, float]:
@@ -85,14 +84,30 @@ def _metrics(path: Path, plan: dict[str, Any]) -> dict[str, float]:
             "plan_title_cer": m.plan_title_cer, "matched": m.matched, "expected": m.expected}
 
 
-def run_revision(rev: str, paths: list[Path]) -> list[dict[str, Any]]:
-    """One revision's results from a fresh child process."""
-    commit = None if rev == "now" else (TODAY if rev == "today" else rev)
+def run_revisions(revs: list[str], paths: list[Path]) -> dict[str, list[dict[str, Any]]]:
+    """Each revision's results from a child process of its own; the children take the files in
+    turns (file 1 today, file 1 now, file 2 today, ...), so that a busy spell of the shared
+    machine falls on both alike."""
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
-    done = subprocess.run([sys.executable, __file__, "--child", commit or "", *map(str, paths)], env=env,
-                          check=True, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    rows: list[dict[str, Any]] = json.loads(done.stdout)
-    return rows
+    children = {}
+    for rev in revs:
+        commit = None if rev == "now" else (TODAY if rev == "today" else rev)
+        children[rev] = subprocess.Popen([sys.executable, __file__, "--child", commit or ""], env=env, cwd=ROOT,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    results: dict[str, list[dict[str, Any]]] = {rev: [] for rev in revs}
+    try:
+        for path in paths:
+            for rev, child in children.items():
+                assert child.stdin is not None and child.stdout is not None
+                child.stdin.write(f"{path}\n")
+                child.stdin.flush()
+                results[rev].append(json.loads(child.stdout.readline()))
+    finally:
+        for child in children.values():
+            assert child.stdin is not None
+            child.stdin.close()
+            child.wait()
+    return results
 
 
 def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -149,9 +164,10 @@ def report(name: str, results: dict[str, list[dict[str, Any]]]) -> None:
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         rev = sys.argv[2] or None
-        out, sys.stdout = sys.stdout, sys.stderr  # only the JSON on stdout
-        rows = _child(rev, [Path(p) for p in sys.argv[3:]])
-        out.write(json.dumps(rows))
+        out, sys.stdout = sys.stdout, sys.stderr  # only the results on stdout, one line each
+        for row in _child(rev, (Path(line.strip()) for line in sys.stdin if line.strip())):
+            out.write(json.dumps(row) + "\n")
+            out.flush()
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=("samples", "real", "all"), default="samples")
@@ -166,7 +182,7 @@ def main() -> None:
         if not sets[name]:
             print(f"\n== {name}: no files (set ROADMAP_REAL_CORPUS)")
             continue
-        results = {rev: run_revision(rev, sets[name]) for rev in revs}
+        results = run_revisions(revs, sets[name])
         report(name, results)
         everything[name] = results
     if args.json:
