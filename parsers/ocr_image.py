@@ -68,7 +68,10 @@ def pdf_page_images(path: Path, pages: list[int], settings: OcrSettings) -> Iter
             if not 1 <= number <= len(document):  # the text reader saw more pages than the renderer
                 raise ExtractionError("corrupt_file", f"PDF повреждён: страницы {number} нет среди "
                                       f"{len(document)} страниц, которые удаётся отрисовать")
-            page = document[number - 1]
+            try:
+                page = document[number - 1]
+            except pdfium.PdfiumError as exc:  # the page's object is damaged
+                raise ExtractionError("corrupt_file", f"PDF повреждён: страница {number} не читается") from exc
             width, height = page.get_size()  # points
             pixels = (width * settings.dpi / 72) * (height * settings.dpi / 72)
             if pixels > settings.max_page_pixels:

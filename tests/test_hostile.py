@@ -238,3 +238,17 @@ def test_a_page_the_renderer_does_not_see_is_corrupt(tmp_path: Path) -> None:
         list(pdf_page_images(path, [2], SETTINGS))
     assert caught.value.code == "corrupt_file" and "страницы 2 нет" in caught.value.message
 
+
+def test_a_page_the_renderer_cannot_load_is_corrupt(tmp_path: Path) -> None:
+    """Found by bench/fuzz.py (3,000 inputs, seed 11): a flipped byte in a page object's
+    header («4 0 obj» of the Зима PDF) and pdfium's PdfiumError («Failed to load page») escaped."""
+    from parsers.ocr_image import pdf_page_images
+
+    data = bytearray(sample_path("zima_2024").with_suffix(".pdf").read_bytes())
+    at = data.index(b"\n4 0 obj") + len(b"\n4 0 ")
+    data[at] = 0xF8  # the byte the fuzzer changed
+    path = tmp_path / "flipped.pdf"
+    path.write_bytes(bytes(data))
+    with pytest.raises(ExtractionError) as caught:
+        list(pdf_page_images(path, [1, 2, 3, 4], SETTINGS))
+    assert caught.value.code == "corrupt_file"
