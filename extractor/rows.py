@@ -450,8 +450,9 @@ def _distinct(cells: list[Cell | None]) -> list[Cell]:
 def _line_height(table: Table) -> float | None:
     """The height of one text line: the smallest paragraph box of the table (every plan table
     has one-line cells: numbers, dates)."""
+    # a box of no height (a damaged font's glyphs) measures no line
     heights = [p.bbox[3] - p.bbox[1] for c in table.cells for p in c.paragraphs
-               if p.bbox is not None and p.text.strip()]
+               if p.bbox is not None and p.text.strip() and p.bbox[3] - p.bbox[1] > 0]
     return min(heights) if heights else None
 
 

@@ -252,3 +252,21 @@ def test_a_page_the_renderer_cannot_load_is_corrupt(tmp_path: Path) -> None:
     with pytest.raises(ExtractionError) as caught:
         list(pdf_page_images(path, [1, 2, 3, 4], SETTINGS))
     assert caught.value.code == "corrupt_file"
+
+
+def test_a_text_line_of_no_height_measures_nothing(tmp_path: Path) -> None:
+    """Found by bench/fuzz.py (2,000 inputs, seed 12): four flipped bytes in the unruled Саров
+    PDF's compressed streams left a paragraph box of no height, and the split-row test divided
+    by it (ZeroDivisionError)."""
+    data = bytearray(sample_path("sarov_2021-2022_unruled").with_suffix(".pdf").read_bytes())
+    for at, value in ((5542, 52), (21743, 54), (23667, 27), (26920, 143)):  # the fuzzer's flips
+        data[at] = value
+    path = tmp_path / "flipped.pdf"
+    path.write_bytes(bytes(data))
+    try:
+        plan = extract(path, {"ocr": False})
+    except ExtractionError as exc:  # the contract's error object is as good as a plan here
+        assert exc.code in ("corrupt_file", "no_plan_table", "ocr_unavailable")
+    else:
+        assert plan.activities
+
