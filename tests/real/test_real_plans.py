@@ -76,6 +76,10 @@ def prefix_matches(expected: str, actual: str | None, ocr: bool) -> bool:
     want, have = fold(expected), fold(actual)
     if not ocr:
         return have.startswith(want)
+    # the title must be about as long as the expected start: partial_ratio alone finds a short
+    # title («План») inside the longer expected one and passes it
+    if len(have) < 0.9 * len(want):
+        return False
     return fuzz.partial_ratio(want, have[: len(want) + 10]) >= FUZZ_MIN
 
 
