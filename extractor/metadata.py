@@ -201,9 +201,10 @@ def _title_run(paras: list[Paragraph], i: int) -> tuple[list[str], int]:
     first = paras[i]
     look = _look(first)
     parts: list[str] = []
+    last = first
 
     def goes_on(p: Paragraph) -> bool:
-        return not p.is_blank and (_look(p) == look or _centred_with(p, first))
+        return not p.is_blank and (_look(p) == look or _centred_with(p, first) or _centred_under(p, first, last))
 
     while i < len(paras):
         if paras[i].is_blank and first.align == "center" and parts and i + 1 < len(paras) and goes_on(paras[i + 1]):
@@ -211,10 +212,24 @@ def _title_run(paras: list[Paragraph], i: int) -> tuple[list[str], int]:
         if not goes_on(paras[i]):
             break
         parts.append(fold(paras[i].text))
+        last = paras[i]
         i += 1
-        if not _looks_like_heading(first):
+        if not _looks_like_heading(first) and not (i < len(paras) and _centred_under(paras[i], first, last)):
             break  # a plain first paragraph is the title on its own
     return parts, i
+
+
+def _centred_under(p: Paragraph, first: Paragraph, last: Paragraph) -> bool:
+    """Where the reader knows no alignment (OCR): a line right under the title's last line and
+    centred on the first one's axis goes on with it («План профилактической работы» / «по
+    предупреждению жестокого обращения …» on a scan)."""
+    if first.align is not None or p.align is not None or p.list is not None or _is_approval_start(p):
+        return False
+    if first.bbox is None or last.bbox is None or p.bbox is None or p.is_blank:
+        return False
+    line = first.bbox[3] - first.bbox[1]
+    axis, other = (first.bbox[0] + first.bbox[2]) / 2, (p.bbox[0] + p.bbox[2]) / 2
+    return line > 0 and abs(axis - other) <= line and 0 <= p.bbox[1] - last.bbox[3] <= 1.5 * line
 
 
 def _centred_with(p: Paragraph, first: Paragraph) -> bool:

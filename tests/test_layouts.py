@@ -309,3 +309,23 @@ def test_a_column_headed_by_a_post_names_the_responsible() -> None:
     assert role_of("Воспитатель") == "responsible"
     assert role_of("Докладывает") == "responsible"
     assert role_of("Воспитательная работа") != "responsible"
+
+
+def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
+    """A scan's lines carry no alignment, only boxes: the lines right under the title's first
+    line, centred on its axis, are the title (the Уссурийск 2016-17 plan's heading, boxes as
+    OCR gives them); a line far below or off the axis is not."""
+    def line(text: str, box: tuple[float, float, float, float]) -> Paragraph:
+        return Paragraph(text, bbox=box)
+
+    heading = split_heading([
+        line("План профилактической работы", (236.6, 175.4, 444.7, 187.7)),
+        line("по предупреждению жестокого обращения в отношении несовершеннолетних", (164.2, 191.0, 517.4, 203.0)),
+        line("на 2016-2017 уч.год", (290.0, 206.0, 391.0, 218.9)),
+        line("Пояснительная записка", (60.0, 260.0, 230.0, 272.0)),
+    ])
+    assert heading.title == ("План профилактической работы по предупреждению жестокого обращения в отношении "
+                             "несовершеннолетних на 2016-2017 уч.год")
+    alone = split_heading([line("План работы", (236.6, 175.4, 330.0, 187.7)),
+                           line("Утверждаю: директор", (400.0, 190.0, 560.0, 202.0))])
+    assert alone.title == "План работы"
