@@ -76,20 +76,25 @@ def status_kb(pid: int, field: str) -> int:
     return 0
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name ([] when the process is gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process (all its threads) so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = _stat(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") if fields else 0.0
 
 
 def is_worker(pid: int) -> bool:
     """A pool worker: forked from the forkserver (same command line), not the forkserver itself."""
     try:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
-        parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        parent = int(_stat(pid)[1])
         parent_command = Path(f"/proc/{parent}/cmdline").read_bytes()
     except (OSError, ValueError, IndexError):
         return False

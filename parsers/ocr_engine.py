@@ -84,7 +84,7 @@ class Engine:
     def __init__(self, settings: OcrSettings) -> None:
         self.settings = settings
         self.dpi = settings.dpi
-        self.confidences: list[float] = []  # of every word read, for the caller to judge a pass by
+        self.confidences: list[float] = []  # of every word read while borrowed, to judge a pass by
         self._text: Any = None
         self._osd: Any = None
 
@@ -176,6 +176,7 @@ def borrowed(settings: OcrSettings) -> Iterator[Engine]:
         idle = _free.setdefault(settings.languages, [])
         ocr = idle.pop() if idle else Engine(settings)
     ocr.dpi = settings.dpi
+    ocr.confidences = []  # a kept engine must not carry a past page's words (nor grow with them)
     try:
         yield ocr
     finally:

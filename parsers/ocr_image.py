@@ -7,6 +7,7 @@ resolution of OcrSettings.dpi.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -87,9 +88,7 @@ def glyph_height(gray: np.ndarray, settings: OcrSettings) -> float | None:
     """The median height of the letter-sized blobs of ink on the page (pixels), measured on
     the page at half size; None on a page with too few of them to tell."""
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    window = max(3, (settings.ink_window // 2) | 1)
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, window,
-                                settings.ink_offset)
+    ink = ink_mask(small, replace(settings, ink_window=max(3, (settings.ink_window // 2) | 1)))
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
     # a letter: not a speck, not a rule, not a picture, not a hollow frame

@@ -195,9 +195,8 @@ def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -
             return _read_page(flat, number, orientation(flat, ocr, settings), ocr, settings)
         # most pages stand upright, and a page read well is upright: OSD (a tenth of a page's
         # reading) only for a page read with doubt, and the page read again if it is turned
-        ocr.confidences = []
         page = _read_page(flat, number, 0, ocr, settings)
-        if not ocr.confidences or np.mean(ocr.confidences) >= settings.upright_confidence:
+        if not ocr.confidences or np.mean(ocr.confidences) >= settings.upright_confidence:  # this page's words
             return page
         degrees = orientation(flat, ocr, settings)
         return _read_page(flat, number, degrees, ocr, settings) if degrees else page

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from models import Plan
 from models.schema import SCHEMA_DIR
 from service import downloads, sessions
-from service.auth import OPEN_OWNER, KeyCache, Principal, RateLimiter, active_key, find_key, is_loopback
+from service.auth import OPEN_OWNER, KeyCache, Principal, RateLimiter, find_key, is_loopback
 from service.blobs import BlobStore
 from service.cleanup import release_blobs
 from service.config import Settings
@@ -90,17 +90,14 @@ def principal(request: Request, ctx: Annotated[Context, Depends(context_dependen
     """Who asks: a valid key (the Authorization header, or the web page's signed session), or
     anyone on loopback while no key exists; then the rate limit."""
     client = request.client.host if request.client else ""
-    session = request.cookies.get(sessions.COOKIE)
     if credentials is not None:
         key = find_key(ctx.db, credentials.credentials)
         if key is None:
             raise ApiError(401, "invalid_api_key", headers={"WWW-Authenticate": "Bearer"})
         who = Principal(f"key:{key.id}", key.id, client)
-    elif session and (key_id := sessions.key_of(ctx.settings, session)) is not None \
-            and (signed_in := active_key(ctx.db, key_id)) is not None:
+    elif (signed_in := sessions.signed_in(ctx.db, ctx.settings, request.cookies)) is not None:
         # the web page's sign-in: a state change must come from our own page
-        if request.method not in sessions.SAFE_METHODS and not sessions.same_origin(
-                request.headers.get("origin"), request.headers.get("referer"), request.headers.get("host")):
+        if request.method not in sessions.SAFE_METHODS and not sessions.from_own_page(request.headers):
             raise ApiError(403, "cross_site_request")
         who = Principal(f"key:{signed_in.id}", signed_in.id, client)
     elif ctx.keys.any_key() or not is_loopback(client):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -120,4 +121,20 @@ class Settings(BaseModel):
         return out
 
 
-__all__ = ["Executor", "Settings", "SettingsError"]
+def folder_secret(data_dir: Path, name: str) -> bytes:
+    """A random secret made once in the data folder (readable by its owner only) and shared by
+    every process that uses the folder."""
+    path = data_dir / name
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first
+            pass
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_hex(32) + "\n")
+    return path.read_text(encoding="utf-8").strip().encode("utf-8")
+
+
+__all__ = ["Executor", "Settings", "SettingsError", "folder_secret"]

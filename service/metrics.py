@@ -87,4 +87,4 @@ class RequestTiming:
             self.latency.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-__all__ = ["JobCollector", "registry"]
+__all__ = ["JobCollector", "RequestTiming", "registry"]

@@ -10,31 +10,27 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import os
-import secrets
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal, TypedDict
 
-from service.config import Settings
+from service.auth import active_key
+from service.config import Settings, folder_secret
+from service.db import ApiKey, Database
 
 COOKIE = "roadmap_session"
+
+
+class _CookieFlags(TypedDict):
+    path: str
+    httponly: bool
+    samesite: Literal["lax", "strict", "none"]
+
+
+# the cookie's attributes, the same when it is set and when it is removed
+COOKIE_FLAGS: _CookieFlags = {"path": "/", "httponly": True, "samesite": "strict"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def folder_secret(data_dir: Path, name: str) -> bytes:
-    """A random secret made once in the data folder (readable by its owner only) and shared by
-    every process that uses the folder."""
-    path = data_dir / name
-    if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first
-            pass
-        else:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(secrets.token_hex(32) + "\n")
-    return path.read_text(encoding="utf-8").strip().encode("utf-8")
 
 
 def _secret(settings: Settings) -> bytes:
@@ -71,15 +67,24 @@ def key_of(settings: Settings, token: str, moment: float | None = None) -> int |
     return int(parts[1])
 
 
-def same_origin(origin: str | None, referer: str | None, host: str | None) -> bool:
+def signed_in(db: Database, settings: Settings, cookies: Mapping[str, str]) -> ApiKey | None:
+    """The key a request's session cookie signs in with: a valid, unexpired token naming a key
+    not revoked; else None."""
+    token = cookies.get(COOKIE)
+    key_id = key_of(settings, token) if token else None
+    return active_key(db, key_id) if key_id is not None else None
+
+
+def from_own_page(headers: Mapping[str, str]) -> bool:
     """Whether a state-changing request came from one of our own pages: its Origin (or, where a
     browser sends none, its Referer) names the host the request was sent to. SameSite=Strict
     already keeps the cookie off other sites' requests; this holds where a browser does not."""
-    source = origin if origin and origin != "null" else referer
+    origin, host = headers.get("origin"), headers.get("host")
+    source = origin if origin and origin != "null" else headers.get("referer")
     if not source or not host:
         return False
     authority = source.split("://", 1)[-1].split("/", 1)[0]
     return authority.lower() == host.lower()
 
 
-__all__ = ["COOKIE", "SAFE_METHODS", "folder_secret", "issue", "key_of", "same_origin"]
+__all__ = ["COOKIE", "COOKIE_FLAGS", "SAFE_METHODS", "from_own_page", "issue", "key_of", "signed_in"]

@@ -19,10 +19,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from service.config import Settings
+from service.config import Settings, folder_secret
 from service.db import Database, Job, WebhookDelivery, changed, now
 from service.errors import job_detail
-from service.sessions import folder_secret
 
 log = logging.getLogger(__name__)
 EVENT_FINISHED = "job.finished"

@@ -23,6 +23,7 @@ from PIL import Image
 from models import Plan
 from tests.chromium import chromium, count_near, run_chromium
 from tests.conftest import GOLDEN_DIR
+from tests.english import ENGLISH
 from tests.seedtext import ROOT
 from workflow.cli import main
 from workflow.compare import (
@@ -330,7 +331,6 @@ def test_bad_input_exit_1_and_nothing_written(tmp_path: Path) -> None:
 
 # --- outliers, many plans in a 1,280 px window, Russian ---------------------------------------
 
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row
 WINDOW = 1280
 
 

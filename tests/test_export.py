@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from click.testing import CliRunner
 from extractor.output import write_atomic
 from models import Plan
 from tests.conftest import extracted
+from tests.english import ENGLISH
 from tests.seedtext import SAMPLES
 from workflow.cli import main
 from workflow.compare_card import party_text
@@ -218,7 +218,6 @@ def test_check_column_names_what_the_rules_guessed() -> None:
 
 # --- the summary, merged headers, positions, batch reports, permissions, Russian -----------
 
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row
 BATCH_REPORT = {"summary": {"inputs": 2, "converted": 1, "failed": 1}, "files": []}
 
 

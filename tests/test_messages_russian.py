@@ -7,14 +7,14 @@ the values put into them (file names, the document's own text) do not."""
 from __future__ import annotations
 
 import ast
-import re
 from pathlib import Path
 
 import pytest
 
+from tests.english import ENGLISH
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("models", "lang", "parsers", "extractor", "workflow", "service")
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row, as tests/test_export.py
 RAISED = {"ExtractionError": 1, "ApiError": 2}  # the message's position among the arguments
 
 

@@ -28,7 +28,7 @@ from service.api import (
     position,
     principal,
 )
-from service.auth import Principal, active_key, find_key
+from service.auth import Principal, find_key
 from service.problems import ApiError
 from service.schemas import API, job_out
 from service.submit import Upload, form_options, rerun
@@ -202,8 +202,7 @@ async def rerun_page(request: Request, ctx: Ctx, who: Viewer, job_id: str) -> Re
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request, ctx: Ctx, next_path: Annotated[str, Query(alias="next")] = "/") -> HTMLResponse:
-    key_id = sessions.key_of(ctx.settings, request.cookies.get(sessions.COOKIE, ""))
-    key = active_key(ctx.db, key_id) if key_id is not None else None
+    key = sessions.signed_in(ctx.db, ctx.settings, request.cookies)
     return page("login.html", key_name=key.name if key else None, next=_local(next_path),
                 hours=f"{ctx.settings.session_hours:g}", problem=None)
 
@@ -219,8 +218,7 @@ async def login(request: Request, ctx: Ctx) -> Response:
         return page("login.html", exc.status, exc.headers, key_name=None, next=next_path,
                     hours=f"{ctx.settings.session_hours:g}", problem=exc)
 
-    if not sessions.same_origin(request.headers.get("origin"), request.headers.get("referer"),
-                                request.headers.get("host")):
+    if not sessions.from_own_page(request.headers):
         return refused(ApiError(403, "cross_site_request"))
     wait = ctx.limiter.retry_after(f"login:{client}")
     if wait is not None:
@@ -230,18 +228,17 @@ async def login(request: Request, ctx: Ctx) -> Response:
         return refused(ApiError(401, "invalid_api_key"))
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(sessions.COOKIE, sessions.issue(ctx.settings, key.id),
-                        max_age=int(ctx.settings.session_hours * 3600), path="/", httponly=True,
-                        samesite="strict", secure=request.url.scheme == "https")
+                        max_age=int(ctx.settings.session_hours * 3600), secure=request.url.scheme == "https",
+                        **sessions.COOKIE_FLAGS)
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
 def logout(request: Request) -> Response:
-    if not sessions.same_origin(request.headers.get("origin"), request.headers.get("referer"),
-                                request.headers.get("host")):
+    if not sessions.from_own_page(request.headers):
         return error_page(ApiError(403, "cross_site_request"))
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(sessions.COOKIE, path="/", httponly=True, samesite="strict")
+    response.delete_cookie(sessions.COOKIE, **sessions.COOKIE_FLAGS)
     return response
 
 

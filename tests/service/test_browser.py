@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from service.config import Settings
 from tests.conftest import extracted
+from tests.english import ENGLISH
 from tests.seedtext import ROOT
 from tests.service.helpers import BROKEN, ROADMAP, SAMPLES, free_port, make_settings, start, stop, wait_until
 
@@ -25,7 +26,6 @@ playwright = pytest.importorskip("playwright.sync_api", reason="playwright is a 
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "build" / "test-artifacts"  # git-ignored; screenshots kept for a person to look at
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row, as tests/test_compare.py
 DROP = """files => {
     const transfer = new DataTransfer();
     for (const f of files) {

@@ -32,6 +32,7 @@ from tests.service.helpers import (
     files,
     free_port,
     make_settings,
+    proc_stat,
     sample,
     start,
     stop,
@@ -78,13 +79,6 @@ def submit(client: httpx.Client | TestClient, callback: str) -> str:
     return batch_id
 
 
-def nice(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def running(client: httpx.Client | TestClient, batch_id: str) -> bool:
     return bool(client.get(f"/api/v1/batches/{batch_id}").json()["counts"]["running"])
 
@@ -126,7 +120,7 @@ def test_a_killed_server_loses_no_job(tmp_path: Path, hooks: str, database_url: 
         workers = children(server.pid)
         assert workers, "the server has no worker processes"
         # the pool's workers run niced, so that the API process answers first
-        assert settings.worker_nice in {nice(pid) for pid in workers}
+        assert settings.worker_nice in {int(f[16]) for f in map(proc_stat, workers) if f is not None}
         os.kill(server.pid, signal.SIGKILL)
         server.wait()
         wait_until(lambda: not any(alive(pid) for pid in workers), 15, "the workers to die with the server")

@@ -12,9 +12,9 @@ import lxml.html as lxml_html
 from fastapi.testclient import TestClient
 
 from tests.conftest import extracted
+from tests.english import ENGLISH
 from tests.service.helpers import BROKEN, files, sample, wait_batch, wait_job
 
-ENGLISH = re.compile(r"\b[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}\b")  # two English words in a row, as tests/test_compare.py
 WEB = Path(__file__).resolve().parents[2] / "service" / "web"
 
 
