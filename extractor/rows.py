@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from extractor.metadata import opens_plan as _opens_plan
 from extractor.metadata import split_heading
-from extractor.tables import ColumnSpec, PlanPart, page_starts
+from extractor.tables import ColumnSpec, PlanPart, page_starts, same_row
 from extractor.text import DASH_ITEM, NUMBER_PREFIX, clean_number, fold, is_number, split_number
 from lang import vocab
 from lang.words import join_page_cut
@@ -232,11 +232,7 @@ def section_text(table: Table, covering: list[list[Cell | None]], row: int) -> C
 
 
 def _is_repeated_header(table: Table, row: int, part: PlanPart) -> bool:
-    if part.header_rows == 0:
-        return False
-    texts = [fold(c.text) for c in table.row_cells(row)]
-    header = [fold(c.text) for c in table.row_cells(0)]
-    return bool(texts) and texts == header
+    return part.header_rows > 0 and same_row(table, 0, table, row)
 
 
 def row_text(table: Table, row: int) -> str:

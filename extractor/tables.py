@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from rapidfuzz import fuzz
+
 from extractor.text import MONTH_STEMS, NUMBER_PREFIX, close_letter_spacing, fold
 from lang import vocab
 from lang.words import join_page_cut
@@ -26,6 +28,9 @@ MAX_HEADER_ROWS = 4  # a header (with its sub-header and column-number rows) is 
 class StitchSettings:
     column_tolerance: float = 4.0  # pt: column edges of two pages' tables this close are the same columns
     max_header_rows: int = 3  # at most this many rows at the top of a page can repeat the header
+    # a header row read again on a new page: as alike as this (rapidfuzz ratio of the rows'
+    # texts), for OCR drops or misreads a letter or a word («№» for «№ п/п» on a scanned page)
+    header_similarity: float = 90.0
 
 
 STITCH = StitchSettings()
@@ -466,15 +471,22 @@ def continues_table(a: Table, b: Table, settings: StitchSettings = STITCH) -> bo
         abs(x - y) <= settings.column_tolerance for x, y in zip(ea, eb, strict=True))
 
 
-def _row_signature(table: Table, row: int) -> tuple[tuple[int, int, str], ...]:
-    return tuple((c.col, c.col_span, fold(c.text)) for c in table.row_cells(row))
+def same_row(a: Table, row_a: int, b: Table, row_b: int, settings: StitchSettings = STITCH) -> bool:
+    """The two rows say the same: the same cells, texts equal or (read again by OCR) alike."""
+    cells_a, cells_b = a.row_cells(row_a), b.row_cells(row_b)
+    if not cells_a or [(c.col, c.col_span) for c in cells_a] != [(c.col, c.col_span) for c in cells_b]:
+        return False
+    texts_a, texts_b = [fold(c.text) for c in cells_a], [fold(c.text) for c in cells_b]
+    if texts_a == texts_b:
+        return True
+    return fuzz.ratio(" | ".join(texts_a), " | ".join(texts_b)) >= settings.header_similarity
 
 
 def repeated_header(a: Table, b: Table, settings: StitchSettings = STITCH) -> int:
     """How many of `b`'s first rows repeat `a`'s first rows: a header repeated on a new page."""
     k = 0
     limit = min(settings.max_header_rows, a.n_rows, b.n_rows - 1)
-    while k < limit and _row_signature(a, k) and _row_signature(a, k) == _row_signature(b, k):
+    while k < limit and same_row(a, k, b, k, settings):
         k += 1
     return k
 

@@ -1,4 +1,4 @@
-"""Table grids on a page image: ruled tables from their rules, unruled ones from text positions.
+"""Table grids on a page image: ruled tables from their rules.
 
 Ruled: the rules are the long horizontal and vertical ink runs (a morphological opening with a
 long thin kernel keeps nothing of the letters). Each table is one connected web of rules; its
@@ -7,8 +7,8 @@ its span follows from which grid lines its edges fall on. OpenCV does this direc
 against img2table on the same scans (bench/bench_ocr.py) it keeps merged cells whole and every
 empty cell, where img2table splits multi-line cells and drops cells without text.
 
-Unruled: columns are the vertical white corridors that run through several lines of words;
-rows start where the first column has text or after a wider gap between lines.
+Unruled tables are found from the words' positions by parsers/unruled.py, the PDF reader's own
+algorithm (parsers/scan.py calls it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import numpy as np
 
 from parsers.geometry import cluster
 from parsers.ocr_settings import OcrSettings
-from parsers.text_model import Line
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end exclusive
 
@@ -163,39 +162,3 @@ def crop_ink(clean: np.ndarray, ink: np.ndarray, origin: tuple[int, int],
     pad = settings.crop_pad_px
     framed = cv2.copyMakeBorder(crop, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
     return framed, (x0 + left - pad, y0 + top - pad)
-
-
-# --- unruled ------------------------------------------------------------------------------
-
-def column_edges(lines: list[Line], settings: OcrSettings) -> list[int]:
-    """x positions that separate columns: white corridors at least column_gap_px wide that
-    hardly any word of the given lines crosses (a long word may stray into the gap now and
-    then), between the leftmost and rightmost word."""
-    if not lines:
-        return []
-    left = int(min(line.box[0] for line in lines))  # OCR boxes are whole pixels
-    right = int(max(line.box[2] for line in lines))
-    covered = np.zeros(right - left + 1, np.int32)
-    for line in lines:
-        for word in line.words:
-            covered[word.box[0] - left:word.box[2] - left] += 1
-    free = covered <= settings.corridor_crossings * len(lines)
-    edges: list[int] = []
-    start: int | None = None
-    for i, is_free in enumerate(free):
-        if is_free and start is None:
-            start = i
-        elif not is_free and start is not None:
-            if i - start >= settings.column_gap_px:
-                edges.append(left + (start + i) // 2)
-            start = None
-    return edges
-
-
-def split_line(line: Line, edges: list[int]) -> list[list[int]]:
-    """Word indices of a line by column."""
-    columns: list[list[int]] = [[] for _ in range(len(edges) + 1)]
-    for i, word in enumerate(line.words):
-        centre = (word.box[0] + word.box[2]) / 2
-        columns[sum(1 for e in edges if centre > e)].append(i)
-    return columns

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 
+from parsers.unruled import UnruledSettings
+
 
 @dataclass(frozen=True)
 class OcrSettings:
@@ -74,18 +76,24 @@ class OcrSettings:
     blank_max_width_px: int = 900  # and shorter than a table rule (7.6 cm)
     underscore_px: int = 25  # width of one "_" of 12 pt text
 
-    # unruled tables
+    # unruled tables (parsers/unruled.py, the PDF reader's algorithm; its sizes here in pixels)
     column_gap_px: int = 30  # 2.5 mm of white between two columns of text (twice a word space)
-    corridor_crossings: float = 0.06  # share of a table's lines that may cross a column gap
+    column_edge_px: int = 12  # 1 mm: pieces starting this close start the same column (a PDF's 2.5 pt
+    # and the few pixels a deskewed scan's word boxes wander)
+    column_padding_px: int = 22  # Word's 0.19 cm between a column's text and its invisible border
     min_table_lines: int = 3  # lines with several columns that make an unruled table
     min_columns: int = 3
+    wrap_space: float = 1.5  # a line wrapped when its first word and this many spaces did not fit above
+    table_gap_lines: float = 2.0  # a blank this many lines high ends an unruled table (OCR boxes are
+    # glyph-tight, lower than a text layer's lines: a header row over a one-column row is 1.7 apart)
     missed_join_px: int = 25  # ink this close together is one piece of missed text
 
 
 # lengths in pixels (and areas in square pixels) at `dpi`, scaled by at_dpi
 LENGTHS = ("background_kernel", "ink_window", "min_rule_px", "min_vertical_rule_px", "rule_bridge_px",
            "rule_thicken_px", "min_cell_px", "edge_merge_px", "cell_inset_px", "crop_pad_px", "align_tolerance_px",
-           "blank_max_height_px", "blank_max_width_px", "underscore_px", "column_gap_px", "missed_join_px")
+           "blank_max_height_px", "blank_max_width_px", "underscore_px", "column_gap_px", "column_edge_px",
+           "column_padding_px", "missed_join_px")
 AREAS = ("speck_max_area", "min_ink_pixels")
 
 
@@ -99,6 +107,13 @@ def at_dpi(settings: OcrSettings, dpi: int) -> OcrSettings:
     changes["ink_window"] = max(3, int(changes["ink_window"]) | 1)  # an odd window
     changes["skew_scale"] = min(1.0, settings.skew_scale / factor)  # the same reduced page for the skew search
     return replace(settings, dpi=dpi, **changes)  # type: ignore[arg-type]
+
+
+def unruled_settings(settings: OcrSettings) -> UnruledSettings:
+    """The unruled-table finder's sizes for a scan: pixels at the page's resolution, no font size."""
+    return UnruledSettings(gap_em=0.0, gap=settings.column_gap_px, edge_tolerance=settings.column_edge_px,
+                           padding=settings.column_padding_px, min_columns=settings.min_columns,
+                           min_table_lines=settings.min_table_lines, max_gap_lines=settings.table_gap_lines)
 
 
 SETTINGS = OcrSettings()

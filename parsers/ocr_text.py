@@ -21,7 +21,8 @@ import numpy as np
 from lang.words import known
 from parsers.layout import Align
 from parsers.ocr_settings import OcrSettings
-from parsers.text_model import Box, Line, Word, group_lines
+from parsers.text_model import Box, Line, Region, Word, group_lines
+from parsers.text_model import wraps as text_wraps
 
 _LETTERS = re.compile(r"[А-Яа-яЁёA-Za-z]+")
 _EDGE_PUNCT = re.compile(r"^(?P<lead>[^\wА-Яа-яЁё]*)(?P<core>.*?)(?P<trail>[^\wА-Яа-яЁё]*)$", re.S)
@@ -321,7 +322,7 @@ def clean_lines(lines: list[Line], settings: OcrSettings) -> list[Line]:
 
 # --- lines and paragraphs -----------------------------------------------------------------
 
-def _space(lines: list[Line]) -> float:
+def word_space(lines: list[Line]) -> float:
     """A typical space between words (a third of the line height when unknown)."""
     gaps = [b.box[0] - a.box[2] for line in lines for a, b in zip(line.words, line.words[1:], strict=False)]
     gaps = [g for g in gaps if g > 0]
@@ -377,18 +378,26 @@ def _strip_bullet(line: Line) -> Line:
     return Line(words=[rest, *line.words[1:]], block=line.block)
 
 
+def wraps(prev: Line, line: Line, region: Region, space: float, settings: OcrSettings) -> bool:
+    """The shared wrap test (parsers.text_model.wraps) with the page's measured word space:
+    OCR boxes wander by a few pixels, so a word fits only with room to spare."""
+    return text_wraps(prev, line, region, settings.wrap_space * space, settings.align_tolerance_px)
+
+
+def opens_bullet(line: Line) -> bool:
+    """The line opens a bulleted item (a bullet, apart or glued to its first word)."""
+    return _opens_item(line, 0.0)[0]
+
+
 def paragraphs(lines: list[Line], left: float, right: float, settings: OcrSettings) -> list[TextPara]:
     """Lines (top to bottom) in a text area from `left` to `right` grouped into paragraphs."""
     if not lines:
         return []
-    space = _space(lines)
+    space = word_space(lines)
     height = _line_height(lines)
-    width = right - left
 
     def goes_on(prev: Line, line: Line) -> bool:
-        first_word = line.words[0].box[2] - line.words[0].box[0]
-        room = width - (prev.box[2] - prev.box[0])
-        wrapped = room < first_word + space * 1.5
+        wrapped = wraps(prev, line, Region(left, right), space, settings)
         pitch = (line.box[1] + line.box[3] - prev.box[1] - prev.box[3]) / 2
         bullet, number = _opens_item(line, space)
         # a person's name ending a line and a capital opening the next: two entries ("Григорьева

@@ -25,8 +25,10 @@ from lang.words import HYPHENS as _HYPHENS
 from lang.words import join_cut_word, join_hyphenated
 from parsers.layout import Align, ListInfo, Paragraph, TextStyle
 from parsers.text_model import Line as Line  # re-exported: the PDF reader's lines are the shared model's
+from parsers.text_model import Region as Region  # re-exported: the regions text is measured in
 from parsers.text_model import Word as Word
-from parsers.text_model import group_lines
+from parsers.text_model import group_lines, left_aligned
+from parsers.text_model import wraps as text_wraps
 
 _BULLETS = frozenset("•·–—-▪◦‣∙○●■□➢➤✓\uf0b7\uf02d\uf0a7")
 _ORDINAL = re.compile(r"^(?:\d{1,2}|[a-zа-я])[.)]$")
@@ -49,18 +51,6 @@ class TextSettings:
     trailing_spaces: bool = False  # the document draws the space where a line breaks at one (measured)
     bold_font: re.Pattern[str] = field(default=re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE))
     italic_font: re.Pattern[str] = field(default=re.compile(r"italic|oblique|kursiv", re.IGNORECASE))
-
-
-@dataclass(frozen=True)
-class Region:
-    """The horizontal extent text may use: a page's text area or a cell without its padding."""
-
-    left: float
-    right: float
-
-    @property
-    def width(self) -> float:
-        return self.right - self.left
 
 
 # --- glyphs to lines --------------------------------------------------------------------
@@ -121,9 +111,7 @@ def _space(word: Word, settings: TextSettings) -> float:
 
 
 def _left_aligned(line: Line, region: Region, settings: TextSettings, other: Line | None = None) -> bool:
-    """The line starts at the region's left edge, or at the same indent as its neighbour."""
-    tol = settings.align_tolerance
-    return line.x0 - region.left <= tol or (other is not None and abs(line.x0 - other.x0) <= tol)
+    return left_aligned(line, region, settings.align_tolerance, other)
 
 
 def is_full(line: Line, region: Region, settings: TextSettings, nxt: Line | None = None) -> bool:
@@ -146,16 +134,13 @@ def _no_space_drawn(prev: Line, line: Line, region: Region, settings: TextSettin
 
 
 def wraps(prev: Line, line: Line, region: Region, settings: TextSettings) -> bool:
-    """True when `line` goes on with the paragraph of `prev`: its first word would not have
-    fitted at the end of `prev`. Left-aligned, indented and justified lines end at the
-    region's right edge; centred and right-aligned ones are measured by their width."""
-    first = line.words[0]
-    need = _space(first, settings) + first.width + settings.wrap_slack
-    if _left_aligned(prev, region, settings, line):
-        if _no_space_drawn(prev, line, region, settings):
-            return False
-        return prev.x1 + need > region.right
-    return (prev.x1 - prev.x0) + need > region.width
+    """True when `line` goes on with the paragraph of `prev`: the shared wrap test
+    (parsers.text_model.wraps) with a space of the font's size, unless the producer draws the
+    space where it wraps a line and drew none after `prev`."""
+    if _left_aligned(prev, region, settings, line) and _no_space_drawn(prev, line, region, settings):
+        return False
+    space = _space(line.words[0], settings) + settings.wrap_slack
+    return text_wraps(prev, line, region, space, settings.align_tolerance)
 
 
 def list_marker(line: Line, settings: TextSettings) -> ListInfo | None:

@@ -17,9 +17,10 @@ import multiprocessing
 import os
 import re
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,7 @@ import numpy as np
 
 from parsers.layout import BBox, Block, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
 from parsers.ocr_engine import PSM_AUTO, PSM_BLOCK, PSM_LINE, Engine, borrowed, check_available, ocr_word
-from parsers.ocr_grid import GridCell, GridTable, cell_ink, column_edges, crop_ink, ruled_tables, split_line
+from parsers.ocr_grid import GridCell, GridTable, cell_ink, crop_ink, ruled_tables
 from parsers.ocr_image import (
     clean_page,
     densest_tile,
@@ -48,9 +49,20 @@ from parsers.ocr_image import (
     warp,
     working_dpi,
 )
-from parsers.ocr_settings import SETTINGS, OcrSettings, at_dpi
-from parsers.ocr_text import TextPara, clean_lines, paragraphs, sort_lines, stroke_width
-from parsers.text_model import Box, Line, gap_pieces
+from parsers.ocr_settings import SETTINGS, OcrSettings, at_dpi, unruled_settings
+from parsers.ocr_text import (
+    TextPara,
+    clean_lines,
+    opens_bullet,
+    paragraphs,
+    sort_lines,
+    stroke_width,
+    word_space,
+    wraps,
+)
+from parsers.text_model import Box, Line, Region, Word
+from parsers.unruled import Measures, UnruledTable
+from parsers.unruled import unruled_tables as find_unruled
 
 if TYPE_CHECKING:
     from parsers.options import ParseOptions
@@ -72,6 +84,18 @@ class OcrPage:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
     turned: int = 0  # degrees the page was turned to stand upright
     skew: float = 0.0  # degrees it was straightened by
+    # a page without ruled tables: its text, laid out once every page is read (settle_open_pages),
+    # so that an unruled table gets the same columns on every page, as in a PDF
+    open: OpenText | None = None
+
+
+@dataclass
+class OpenText:
+    """The lines of a page without ruled tables, kept to be laid out with the other pages'."""
+
+    lines: list[Line]  # top to bottom, in pixels at `dpi`
+    dpi: int
+    strokes: dict[Box, tuple[int, int]]  # word box -> (ink area, outline length): bold without the image
 
 
 # --- entry points -------------------------------------------------------------------------
@@ -126,16 +150,18 @@ def read_pages(images: Iterable[np.ndarray], numbers: Sequence[int] | None,
     the document has."""
     numbered = zip(images, numbers if numbers is not None else count(1), strict=numbers is not None)
     threads = page_threads(settings)
-    if threads <= 1:
-        return [read_page(img, n, settings) for img, n in numbered]
     out: list[OcrPage] = []
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        running: deque[Future[OcrPage]] = deque()
-        for img, n in numbered:
-            if len(running) >= threads:
-                out.append(running.popleft().result())
-            running.append(pool.submit(read_page, img, n, settings))
-        out += [job.result() for job in running]
+    if threads <= 1:
+        out = [_read_one(img, n, settings) for img, n in numbered]
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            running: deque[Future[OcrPage]] = deque()
+            for img, n in numbered:
+                if len(running) >= threads:
+                    out.append(running.popleft().result())
+                running.append(pool.submit(_read_one, img, n, settings))
+            out += [job.result() for job in running]
+    settle_open_pages(out, settings)
     return out
 
 
@@ -183,7 +209,14 @@ def prepare(flat: np.ndarray, turned: int, settings: OcrSettings) -> _Prepared:
 
 
 def read_page(gray: np.ndarray, number: int, settings: OcrSettings = SETTINGS) -> OcrPage:
-    """One page image (grey, at settings.dpi) to blocks."""
+    """One page image (grey, at settings.dpi) to blocks, as a document of its own."""
+    page = _read_one(gray, number, settings)
+    settle_open_pages([page], settings)
+    return page
+
+
+def _read_one(gray: np.ndarray, number: int, settings: OcrSettings) -> OcrPage:
+    """One page image to blocks; a page without ruled tables keeps its text open (OcrPage.open)."""
     dpi = working_dpi(gray, settings)
     if dpi != settings.dpi:
         factor = dpi / settings.dpi
@@ -217,31 +250,39 @@ def _read_page(flat: np.ndarray, number: int, turned: int, ocr: Engine, settings
     lines = with_blank_fields(_page_lines(free, ink, ocr, settings), rules, tables, settings)
     placed: list[tuple[float, Block]] = []
     if not tables:
-        unruled, _ = unruled_table(lines, settings)
-        if unruled is not None:  # read again with what the page pass missed inside the table
-            lines = recover_missed(lines, ink, clean, unruled[0].box, ocr, settings)
-            unruled, lines = unruled_table(lines, settings)
-        if unruled is not None:
-            tables_read = [_unruled_to_layout(unruled, number, scale, settings, ink, page)]
-            placed.append((unruled[0].box[1], tables_read[0]))
+        found, _ = unruled_table(lines, settings)  # this page's own columns: where to look for missed text
+        if found is not None:  # read again with what the page pass missed inside the table
+            lines = recover_missed(lines, ink, clean, _unruled_box(found, settings), ocr, settings)
+        page.open = OpenText(lines, settings.dpi, _word_strokes(lines, ink))
+        return page
     content = _content_limits(lines, tables, flat.shape[1])
     body_stroke = _body_stroke(ink, tables, lines, settings)
     for t_index, table in enumerate(tables):
         placed.append((table.box[1], _ruled_to_layout(table, clean, ink, ocr, number, t_index, scale, settings,
                                                       body_stroke, page)))
+    placed += _text_blocks(lines, content, lambda para: stroke_width(_region(ink, para.box)), body_stroke, page,
+                           scale, settings)
+    placed.sort(key=lambda item: item[0])
+    page.blocks = [block for _, block in placed]
+    return page
+
+
+def _text_blocks(lines: list[Line], content: tuple[float, float], stroke: Callable[[TextPara], float],
+                 body_stroke: float, page: OcrPage, scale: float, settings: OcrSettings) -> list[tuple[float, Block]]:
+    """The paragraphs of the text outside the tables, each with its top."""
+    placed: list[tuple[float, Block]] = []
+    number = page.page
     for para in paragraphs(lines, content[0], content[1], settings) if lines else []:
         if not para.text.strip():
             continue
-        bold = stroke_width(_region(ink, para.box)) >= settings.bold_stroke_ratio * body_stroke
+        bold = stroke(para) >= settings.bold_stroke_ratio * body_stroke
         placed.append((para.box[1], Paragraph(
             text=para.text, style=TextStyle(bold=bold), align=para.align,
             list=ListInfo(ordered=False) if para.bullet else None, page=number, bbox=_points(para.box, scale))))
         if para.confidence < settings.low_confidence:
             page.warnings.append((LOW_CONFIDENCE, f"страница {number}, абзац «{_short(para.text)}»: "
                                   f"распознан с уверенностью {para.confidence:.0f} %"))
-    placed.sort(key=lambda item: item[0])
-    page.blocks = [block for _, block in placed]
-    return page
+    return placed
 
 
 def _page_lines(free: np.ndarray, ink: np.ndarray, ocr: Engine, settings: OcrSettings) -> list[Line]:
@@ -438,13 +479,13 @@ def _text_padding(reads: list[_CellRead]) -> float:
     return float(np.percentile(offsets, 20)) if offsets else 0.0
 
 
-def _cell_paragraphs(paras: list[TextPara], ink: np.ndarray, body_stroke: float, number: int, scale: float,
-                     settings: OcrSettings) -> list[Paragraph]:
+def _cell_paragraphs(paras: list[TextPara], stroke: Callable[[TextPara], float], body_stroke: float, number: int,
+                     scale: float, settings: OcrSettings) -> list[Paragraph]:
     out: list[Paragraph] = []
     numbered = [p.number for p in paras]
     ordered_run = len(paras) >= 2 and numbered == list(range(1, len(paras) + 1))
     for para in paras:
-        bold = stroke_width(_region(ink, para.box)) >= settings.bold_stroke_ratio * body_stroke
+        bold = stroke(para) >= settings.bold_stroke_ratio * body_stroke
         text = para.text
         list_info = None
         if para.bullet:
@@ -472,7 +513,8 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
         x0, _, x1, _ = cell.box
         paras = paragraphs(read.lines, x0 + padding, x1 - padding, settings) if read.lines else []
         out.cells.append(Cell(row=cell.row, col=cell.col, row_span=cell.row_span, col_span=cell.col_span,
-                              paragraphs=_cell_paragraphs(paras, ink, body_stroke, number, scale, settings),
+                              paragraphs=_cell_paragraphs(paras, lambda para: stroke_width(_region(ink, para.box)),
+                                                          body_stroke, number, scale, settings),
                               bbox=_points(cell.box, scale)))
         text = " ".join(p.text for p in paras)
         if text and read.confidence < settings.low_confidence:
@@ -484,95 +526,125 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
 
 # --- unruled tables -----------------------------------------------------------------------
 
-def _segments(line: Line, settings: OcrSettings) -> int:
-    return len(gap_pieces(line.words, lambda _: settings.column_gap_px))
+def _unruled_measures(lines: list[Line], settings: OcrSettings) -> Measures:
+    """The unruled-table finder's measures for this page: sizes in pixels, the OCR wrap test
+    with the word space measured on the page."""
+    space = word_space(lines)
+    return Measures(unruled_settings(settings), lambda prev, line, region: wraps(prev, line, region, space, settings),
+                    opens_bullet)
 
 
-def unruled_table(lines: list[Line], settings: OcrSettings) -> tuple[tuple[GridTable, list[list[list[Line]]]] | None,
-                                                                      list[Line]]:
-    """A table set out by position only: ((grid, cell lines by row and column), lines left
-    outside it), or (None, lines) when the lines show no columns."""
-    multi = [i for i, ln in enumerate(lines) if _segments(ln, settings) >= settings.min_columns]
-    if len(multi) < settings.min_table_lines:
-        return None, lines
-    start = multi[0]
-    end = max(i for i, ln in enumerate(lines) if _segments(ln, settings) >= 2) + 1
-    body = lines[start:end]
-    edges = column_edges([ln for ln in body if _segments(ln, settings) >= 2], settings)
-    if len(edges) + 1 < settings.min_columns:
-        return None, lines
-    height = float(np.median([ln.box[3] - ln.box[1] for ln in body]))
-    rows: list[list[Line]] = []
-    numbered_seen = False
-    for line in body:
-        columns = split_line(line, edges)
-        first_col = bool(columns[0])
-        spans = len([c for c in columns if c]) == 1 and _crosses(line, edges)
-        gap = line.box[1] - rows[-1][-1].box[3] if rows else 0
-        starts_number = first_col and line.words[columns[0][0]].text[:1].isdigit()
-        numbered_seen = numbered_seen or starts_number
-        new_row = (not rows or spans or gap > settings.paragraph_pitch * height
-                   or (starts_number and numbered_seen) or _crosses(rows[-1][-1], edges))
-        if new_row:
-            rows.append([line])
-        else:
-            rows[-1].append(line)
-    left = int(min(ln.box[0] for ln in body)) - 2  # OCR boxes are whole pixels
-    right = int(max(ln.box[2] for ln in body)) + 2
-    xs = [left, *edges, right]
-    ys = [int(rows[0][0].box[1]) - 2] + [int(r[-1].box[3]) + 1 for r in rows]
-    grid = GridTable(box=(left, ys[0], right, ys[-1]), xs=xs, ys=ys)
-    cell_lines: list[list[list[Line]]] = []
-    for r, row in enumerate(rows):
-        by_col: list[list[Line]] = [[] for _ in range(len(xs) - 1)]
-        if len(row) == 1 and _crosses(row[0], edges):
-            by_col[0] = row
-            grid.cells.append(GridCell(r, 0, 1, len(xs) - 1, (left, ys[r], right, ys[r + 1]), 0))
-        else:
-            for line in row:
-                for c, idx in enumerate(split_line(line, edges)):
-                    if idx:
-                        by_col[c].append(Line(words=[line.words[i] for i in idx], block=line.block))
-            for c in range(len(xs) - 1):
-                grid.cells.append(GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1]), 0))
-        cell_lines.append(by_col)
-    return (grid, cell_lines), lines[:start] + lines[end:]
+def unruled_table(lines: list[Line], settings: OcrSettings) -> tuple[UnruledTable | None, list[Line]]:
+    """A table set out by position only, found as in a PDF (parsers/unruled.py) on this page's
+    lines: (the table, lines left outside it), or (None, lines) when the lines show no columns."""
+    return find_unruled({0: lines}, _unruled_measures(lines, settings))[0]
 
 
-def _crosses(line: Line, edges: list[int]) -> bool:
-    return any(w.box[0] < e < w.box[2] for w in line.words for e in edges)
+def _unruled_box(found: UnruledTable, settings: OcrSettings) -> tuple[int, int, int, int]:
+    """Where to look for what the page pass missed: the table's rows, from the page's left edge
+    (a number column the page pass dropped whole is left of every column found)."""
+    edges = found.columns.edges(settings.column_padding_px)
+    return 0, max(int(found.rows[0].top) - 2, 0), int(edges[-1]) + 1, int(found.rows[-1].bottom) + 2
 
 
-def _unruled_to_layout(found: tuple[GridTable, list[list[list[Line]]]], number: int, scale: float,
-                       settings: OcrSettings, ink: np.ndarray, page: OcrPage) -> Table:
-    grid, cell_lines = found
-    out = Table(n_cols=grid.n_cols, page=number)
-    for r in range(grid.n_rows):
-        out.rows.append(Row(index=r, page=number, bbox=_points((grid.xs[0], grid.ys[r], grid.xs[-1], grid.ys[r + 1]),
-                                                               scale)))
-    body_stroke = float(np.median([stroke_width(_region(ink, c.box)) for c in grid.cells] or [1.0])) or 1.0
-    # the text area of a column is as wide as its widest line: there are no rules to go by
-    reach: dict[int, tuple[float, float]] = {}
-    for row in cell_lines:
-        for c, col_lines in enumerate(row):
-            for ln in col_lines:
-                lo, hi = reach.get(c, (float(ln.box[0]), float(ln.box[2])))
-                reach[c] = (min(lo, ln.box[0]), max(hi, ln.box[2]))
-    for cell in grid.cells:
-        lines = cell_lines[cell.row][cell.col]
-        x0, _, x1, _ = cell.box
-        left, right = reach.get(cell.col, (float(x0), float(x1)))
-        if cell.col_span > 1:
-            left, right = float(x0), float(x1)
-        paras = paragraphs(lines, left, right, settings) if lines else []
+def _unruled_to_layout(found: UnruledTable, scale: float, settings: OcrSettings, text: OpenText,
+                       page: OcrPage) -> Table:
+    columns, number = found.columns, page.page
+    n = len(columns.starts)
+    edges = columns.edges(settings.column_padding_px)
+    ys = [found.rows[0].top - 2] + [row.bottom + 1 for row in found.rows]
+    out = Table(n_cols=n, page=number)
+    cells: list[tuple[Cell, list[Line], Region]] = []
+    for r, row in enumerate(found.rows):
+        top, bottom = ys[r], ys[r + 1]
+        out.rows.append(Row(index=r, page=number, bbox=_points((edges[0], top, edges[-1], bottom), scale)))
+        if row.spanning:
+            cell = Cell(row=r, col=0, col_span=n, bbox=_points((edges[0], top, edges[-1], bottom), scale))
+            cells.append((cell, row.cells[0], Region(columns.starts[0], columns.rights[-1])))
+            continue
+        for c in range(n):
+            cell = Cell(row=r, col=c, bbox=_points((edges[c], top, edges[c + 1], bottom), scale))
+            cells.append((cell, row.cells[c], columns.region(c)))
+    widths = [_stroke(text, [w for ln in lines for w in ln.words]) for _, lines, _ in cells]
+    body_stroke = float(np.median([w for w in widths if w > 0] or [1.0]))
+    for cell, lines, region in cells:
+        paras = paragraphs(lines, region.left, region.right, settings) if lines else []
+        cell.paragraphs = _cell_paragraphs(paras, partial(_para_stroke, text), body_stroke, number, scale, settings)
+        out.cells.append(cell)
         confidence = _mean_conf(lines) if lines else 100.0
-        out.cells.append(Cell(row=cell.row, col=cell.col, row_span=cell.row_span, col_span=cell.col_span,
-                              paragraphs=_cell_paragraphs(paras, ink, body_stroke, number, scale, settings),
-                              bbox=_points(cell.box, scale)))
         if paras and confidence < settings.low_confidence:
             page.warnings.append((LOW_CONFIDENCE, f"страница {number}, таблица 1, строка {cell.row + 1}, столбец "
                                   f"{cell.col + 1}: распознано с уверенностью {confidence:.0f} %"))
     return out
+
+
+# --- pages without ruled tables -------------------------------------------------------------
+
+def _word_strokes(lines: list[Line], ink: np.ndarray) -> dict[Box, tuple[int, int]]:
+    """Each word's ink area and outline length (stroke_width's terms), so that the stroke width
+    of any group of words can be had once the page image is gone."""
+    out: dict[Box, tuple[int, int]] = {}
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    for line in lines:
+        for word in line.words:
+            binary = (_region(ink, word.box) > 0).astype(np.uint8)
+            area = int(binary.sum())
+            outline = area - int(cv2.erode(binary, cross).sum()) if area else 0
+            out[word.box] = (area, outline)
+    return out
+
+
+def _stroke(text: OpenText, words: Iterable[Word]) -> float:
+    """Mean stroke width of these words' ink (0 without ink)."""
+    area = outline = 0
+    for word in words:
+        a, o = text.strokes.get(word.box, (0, 0))
+        area, outline = area + a, outline + o
+    return 2.0 * area / max(outline, 1) if area else 0.0
+
+
+def _para_stroke(text: OpenText, para: TextPara) -> float:
+    return _stroke(text, (w for ln in para.lines for w in ln.words))
+
+
+def _at_dpi(text: OpenText, dpi: int) -> OpenText:
+    """The text measured at another resolution (pages may be read at different ones)."""
+    if text.dpi == dpi:
+        return text
+    f = dpi / text.dpi
+
+    def moved(w: Word) -> Word:
+        return ocr_word(w.text, w.conf, (w.x0 * f, w.top * f, w.x1 * f, w.bottom * f))
+
+    lines = [Line(words=[moved(w) for w in ln.words], block=ln.block) for ln in text.lines]
+    strokes = {moved(w).box: text.strokes.get(w.box, (0, 0)) for ln in text.lines for w in ln.words}
+    return OpenText(lines, dpi, strokes)
+
+
+def settle_open_pages(pages: list[OcrPage], settings: OcrSettings) -> None:
+    """Blocks for the pages read without ruled tables: an unruled table is looked for on all of
+    them together (its columns from every page, as in a PDF), and the rest is paragraphs."""
+    texts = {page.page: _at_dpi(page.open, settings.dpi) for page in pages if page.open is not None}
+    if not texts:
+        return
+    measures = _unruled_measures([ln for text in texts.values() for ln in text.lines], settings)
+    found = find_unruled({number: text.lines for number, text in texts.items()}, measures)
+    scale = 72.0 / settings.dpi
+    for page in pages:
+        if page.open is None:
+            continue
+        text = texts[page.page]
+        table, rest = found[page.page]
+        placed: list[tuple[float, Block]] = []
+        if table is not None:
+            placed.append((table.rows[0].top, _unruled_to_layout(table, scale, settings, text, page)))
+        widths = [w for ln in rest if (w := _stroke(text, ln.words)) > 0]
+        body_stroke = float(np.median(widths)) if widths else 1.0
+        content = _content_limits(rest, [], 0)
+        placed += _text_blocks(rest, content, partial(_para_stroke, text), body_stroke, page, scale, settings)
+        placed.sort(key=lambda item: item[0])
+        page.blocks = [block for _, block in placed]
+        page.open = None
 
 
 # The parser interface (parsers.Parser): the detected formats this module reads, and the reader.

@@ -101,6 +101,36 @@ class Line:
         return all(w.italic for w in self.words if w.text.strip())
 
 
+@dataclass(frozen=True)
+class Region:
+    """The horizontal extent text may use: a page's text area, a cell without its padding, an
+    unruled column from its left edge to as far as its text reaches."""
+
+    left: float
+    right: float
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+
+def left_aligned(line: Line, region: Region, tolerance: float, other: Line | None = None) -> bool:
+    """The line starts at the region's left edge, or at the same indent as its neighbour."""
+    return line.x0 - region.left <= tolerance or (other is not None and abs(line.x0 - other.x0) <= tolerance)
+
+
+def wraps(prev: Line, line: Line, region: Region, space: float, tolerance: float) -> bool:
+    """True when `line` goes on with the paragraph of `prev`: its first word, with `space`
+    before it, would not have fitted at the end of `prev`. Left-aligned and justified lines end
+    at the region's right edge; centred and right-aligned ones are measured by their width.
+    The one wrap test of both readers: each passes its own space (the PDF reader's from the
+    font size, the OCR reader's measured on the page) and tolerance, in its unit."""
+    need = space + line.words[0].width
+    if left_aligned(prev, region, tolerance, line):
+        return prev.x1 + need > region.right
+    return (prev.x1 - prev.x0) + need > region.width
+
+
 def group_lines(lines: Iterable[Line], continues: Callable[[Line, Line], bool]) -> list[list[Line]]:
     """Lines in reading order to paragraphs: a line joins the paragraph of the line before it
     where `continues(previous, line)`, the reader's own test of a wrapped line (the PDF reader
@@ -128,4 +158,4 @@ def gap_pieces(words: Sequence[Word], min_gap: Callable[[Word], float], keep: in
     return out
 
 
-__all__ = ["Box", "Line", "Word", "gap_pieces", "group_lines"]
+__all__ = ["Box", "Line", "Region", "Word", "gap_pieces", "group_lines", "left_aligned", "wraps"]

@@ -1,7 +1,9 @@
 """Build scanned, photographed and old-format copies of the sample plans.
 
 - samples/scans/<name>.pdf: every page of the sample's PDF rasterized at 200 dpi, rotated by up
-  to ±1.5 degrees, with noise and blur, JPEG-compressed and put back into an image-only PDF;
+  to ±1.5 degrees, with noise and blur, JPEG-compressed and put back into an image-only PDF; the
+  same for the two unruled sample PDFs (samples/<name>_unruled.pdf: a table without lines, as
+  printed and scanned);
 - samples/scans/zima_2024_photo.jpg: the first page of Зима as a phone photo (perspective,
   uneven light, a table top around the sheet);
 - samples/scans/sarov_2021-2022.tiff: Саров as a multi-page bilevel TIFF (300 dpi, CCITT G4), as
@@ -36,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 SCANS = HERE / "scans"
 LEGACY = HERE / "legacy"
 NAMES = ["khmao_2023", "sarov_2021-2022", "tula_2020-2021", "vilyuisk_2019-2021", "zima_2024"]
+UNRULED = ["sarov_2021-2022_unruled", "zima_2024_unruled"]  # committed PDFs, scanned as they are
 PHOTO = ("zima_2024", 0)  # sample and 0-based page shot as a photo
 TIFF = "sarov_2021-2022"
 LEGACY_SAMPLES = ["zima_2024", "tula_2020-2021"]
@@ -201,6 +204,7 @@ def main() -> None:
             SCANS.mkdir(exist_ok=True)
             pdfs = sample_pdfs(tmp)
             written += [build_scan_pdf(name, pdfs[name]) for name in NAMES]
+            written += [build_scan_pdf(name, HERE / f"{name}.pdf") for name in UNRULED]
             written.append(build_photo(PHOTO[0], PHOTO[1], pdfs[PHOTO[0]]))
             written.append(build_tiff(TIFF, pdfs[TIFF]))
         if both or args.legacy:
