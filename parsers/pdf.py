@@ -134,14 +134,34 @@ def _read(path: Path, settings: PdfSettings) -> list[_Page]:
     except Exception as exc:  # pdfminer raises many kinds of errors on damaged files
         raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: {exc}") from exc
     try:
-        with pdf:  # closing walks the pages again: a damaged page tree fails there too
-            pages = []
-            for page in pdf.pages:
-                pages.append(_read_page(page, settings))
-                page.close()  # frees the page's cached objects
+        pages = []
+        for page in _page_objects(pdf):
+            pages.append(_read_page(page, settings))
+            page.close()  # frees the page's cached objects
     except (PdfminerException, MalformedPDFException) as exc:
         raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: {exc}") from exc
+    finally:
+        _close(pdf)
     return pages
+
+
+def _page_objects(pdf: Any) -> list[Any]:
+    """pdfplumber's pages, built all at once: a page box of the wrong length or type fails here
+    with a plain Python error (found by bench/fuzz.py, seed 15)."""
+    try:
+        return list(pdf.pages)
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        raise ExtractionError("corrupt_file", f"PDF повреждён и не читается: страница: {exc!r}") from exc
+
+
+def _close(pdf: Any) -> None:
+    # closing walks the page tree again, so a damaged one fails there too: what failed is
+    # already reported, and the file itself is closed either way
+    try:
+        pdf.close()
+    except Exception:
+        if not pdf.stream_is_external:
+            pdf.stream.close()
 
 
 def _read_page(page: Any, settings: PdfSettings) -> _Page:

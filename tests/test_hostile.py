@@ -270,3 +270,18 @@ def test_a_text_line_of_no_height_measures_nothing(tmp_path: Path) -> None:
     else:
         assert plan.activities
 
+
+
+def test_a_page_box_of_two_numbers_is_a_corrupt_file(tmp_path: Path) -> None:
+    """Found by bench/fuzz.py (10,000 inputs, seed 15): a page whose MediaBox holds two numbers
+    made pdfplumber's page raise IndexError while the pages were built, and again when the file
+    was closed. Here every page of Зима gets «[0 0]», padded to the same length so the
+    cross-reference offsets stay true."""
+    data = sample_path("zima_2024").with_suffix(".pdf").read_bytes()
+    box = b"/MediaBox[0 0 595.303937007874 841.889763779528]"
+    assert box in data
+    path = tmp_path / "two_numbers.pdf"
+    path.write_bytes(data.replace(box, b"/MediaBox[0 0]".ljust(len(box))))
+    with pytest.raises(ExtractionError) as caught:
+        extract(path, {"ocr": False})
+    assert caught.value.code == "corrupt_file"
