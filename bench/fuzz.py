@@ -20,6 +20,7 @@ import io
 import random
 import re
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -228,8 +229,10 @@ class Report:
 
 
 def fuzz(count: int, seed: int, workers: int, timeout: float, memory_mb: int, keep: Path | None = None,
-         images: bool = True) -> Report:
-    report = Report()
+         images: bool = True, report: Report | None = None) -> Report:
+    """Runs the pass into `report` (a new one by default), which holds what ran so far if the
+    pass is stopped."""
+    report = report if report is not None else Report()
     start = time.monotonic()
     # fresh workers every FRESH_EVERY inputs, so that a leak in one input does not show up as
     # another's; a new pool each time (the pool's own max_tasks_per_child hung a long pass)
@@ -237,10 +240,15 @@ def fuzz(count: int, seed: int, workers: int, timeout: float, memory_mb: int, ke
     for case in cases(count, seed, images):
         batch.append(case)
         if len(batch) >= workers * FRESH_EVERY:
-            _run_pool(batch, workers, timeout, memory_mb, report, keep)
+            try:
+                _run_pool(batch, workers, timeout, memory_mb, report, keep)
+            finally:
+                report.seconds = time.monotonic() - start
             batch = []
-    _run_pool(batch, workers, timeout, memory_mb, report, keep)
-    report.seconds = time.monotonic() - start
+    try:
+        _run_pool(batch, workers, timeout, memory_mb, report, keep)
+    finally:
+        report.seconds = time.monotonic() - start
     return report
 
 
@@ -280,7 +288,13 @@ def main() -> int:
     parser.add_argument("--keep", type=Path)
     parser.add_argument("--no-images", action="store_true", help="leave out the photo (OCR is the slow part)")
     args = parser.parse_args()
-    report = fuzz(args.inputs, args.seed, args.workers, args.timeout, args.memory_mb, args.keep, not args.no_images)
+    # a long pass stopped (Ctrl-C, kill) still reports what it tried
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    report = Report()
+    try:
+        fuzz(args.inputs, args.seed, args.workers, args.timeout, args.memory_mb, args.keep, not args.no_images, report)
+    except KeyboardInterrupt:
+        print(f"stopped after {report.tried} of {args.inputs} inputs")
     print(report.text())
     return 1 if report.tracebacks or report.kinds["memory"] else 0
 
