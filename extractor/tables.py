@@ -241,13 +241,15 @@ def columns_of(table: Table, start: int, end: int) -> list[ColumnSpec]:
 
 def _unnamed_numbers(table: Table, end: int, columns: list[ColumnSpec]) -> list[ColumnSpec]:
     """A column whose header cell is empty and whose cells hold numbers (1, 2, 3 …) is the
-    number column, where the table has none: the «№» left out of the header."""
+    number column, where the table has none: the «№» left out of the header. So is a first
+    column whose header is a letter or two (what OCR left of «№ п/п»: «п»)."""
     if any(c.role == "number" for c in columns):
         return columns
     grid = table.covering()
     out = list(columns)
     for i, col in enumerate(columns):
-        if col.header or col.role != "other":
+        remnant = i == 0 and len(col.header.strip()) <= 2
+        if (col.header and not remnant) or col.role != "other":
             continue
         texts = [fold(cell.text) for r in range(end, table.n_rows) if (cell := grid[r][col.index]) is not None
                  and cell.row == r and cell.col == col.index and not cell.is_blank]

@@ -244,7 +244,8 @@ def _join_pieces(tokens: list[str], settings: OcrSettings) -> list[str]:
             word = "".join(cores)
             # two known words that also make one word stay apart ("на встречу"); three or more
             # known pieces of one known word are a word read in pieces
-            if _is_known(word.lower()) and (size > 2 or not all(_is_known(c.lower()) for c in cores)):
+            listed = _is_known(word.lower()) or word.lower() in repair_vocabulary()
+            if listed and (size > 2 or not all(_is_known(c.lower()) for c in cores)):
                 assert parts[0] is not None and parts[-1] is not None
                 out.append(parts[0].group("lead") + word + parts[-1].group("trail"))
                 i += size

@@ -46,9 +46,25 @@ HEADER = ["№ п/п", "Мероприятие", "Сроки", "Ответств
     ("Отв. лица", "responsible"), ("Ответств.", "responsible"), ("N п/п", "number"), ("№пп", "number"),
     ("Дата (сроки проведения)", "schedule"), ("Содержание работы", "activity"), ("Срок, рабочих дней", "schedule"),
     ("Тема", "activity"), ("Месяц", "schedule"), ("Вопросы к обсуждению", "activity"),
+    # OCR of «№ п/п» on real scans (Уссурийск 2017, Уссурийск детдом 2015): the cell's left rule
+    # read into it, «№» as «No» and «п» as «n»
+    ("\\№ п/п", "number"), ("|№ п/п", "number"), ("Non/n", "number"),
 ])
 def test_header_variants(header: str, role: str) -> None:
     assert role_of(header) == role
+
+
+def test_a_first_column_headed_by_an_ocr_remnant_of_its_number_sign_holds_the_numbers() -> None:
+    """The Уссурийск 2019 scan: OCR read «№ п/п» as «п» (confidence 1 %); the column's cells
+    are 1, 2, 3, so it is the number column. A longer header, or a later column, is not taken."""
+    rows = [["1", "Распределение обязанностей", "до 5.09.2019", "Директор"],
+            ["2", "Изучение инструкций", "в течение года", "Директор"],
+            ["3", "Проведение инструктажей", "в течение года", "Заместители"]]
+    plan = plan_of(table([["п", "Мероприятия", "Сроки", "Ответственный"], *rows]))
+    assert [c.role for c in plan.columns] == ["number", "activity", "schedule", "responsible"]
+    assert [a.number for a in plan.activities] == ["1", "2", "3"]
+    plan = plan_of(table([["Кл.", "Мероприятия", "Сроки", "Ответственный"], *rows]))
+    assert plan.columns[0].role == "other"
 
 
 def test_stronger_activity_word_wins() -> None:
