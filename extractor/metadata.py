@@ -223,8 +223,8 @@ def _centred_under(p: Paragraph, first: Paragraph, last: Paragraph) -> bool:
     """Where the reader knows no alignment (OCR): a line right under the title's last line and
     centred on the first one's axis goes on with it («План профилактической работы» / «по
     предупреждению жестокого обращения …» on a scan)."""
-    if first.align is not None or p.align is not None or p.list is not None or _is_approval_start(p):
-        return False
+    if first.align is not None or p.align not in (None, "center") or p.list is not None or _is_approval_start(p):
+        return False  # OCR calls a line centred only when it could be nothing else: such a one goes on too
     if first.bbox is None or last.bbox is None or p.bbox is None or p.is_blank:
         return False
     line = first.bbox[3] - first.bbox[1]

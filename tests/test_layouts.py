@@ -345,3 +345,16 @@ def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
     alone = split_heading([line("План работы", (236.6, 175.4, 330.0, 187.7)),
                            line("Утверждаю: директор", (400.0, 190.0, 560.0, 202.0))])
     assert alone.title == "План работы"
+    # OCR marks a line centred only when nothing else fits it: such a line goes on too (the
+    # Уссурийск 2016-17 safety plan's heading, boxes as OCR gives them)
+    def centred(text: str, box: tuple[float, float, float, float]) -> Paragraph:
+        return Paragraph(text, bbox=box, align="center")
+
+    heading = split_heading([
+        line("План работы", (289.0, 171.0, 372.0, 183.0)),
+        centred("по обеспечению безопасности жизнедеятельности", (175.0, 186.0, 487.0, 197.0)),
+        centred("и предупреждению травматизма", (230.0, 205.0, 435.0, 214.0)),
+        line("на 2016-2017 уч. год", (269.0, 217.0, 392.0, 229.0)),
+    ])
+    assert heading.title == ("План работы по обеспечению безопасности жизнедеятельности и предупреждению "
+                             "травматизма на 2016-2017 уч. год")
