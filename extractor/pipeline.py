@@ -268,6 +268,12 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         title = title.strip()
     elif number is None and cell is not None and (label := list_label(cell)) and title.startswith(label):
         number, title = clean_number(label), title[len(label):].strip()  # Word's number before the text
+    if cell is None and (own := item.cell("number")) is not None:
+        # the number and activity cells run together, one cell under both columns (a rule OCR
+        # missed, or cells merged in the source): «1. Соблюдение режима дня»
+        found, rest = split_number(render_cell(own))
+        if found is not None and rest.strip():
+            number, title = found, rest.strip()
     if not title:
         own_text = [fold(item.values[c].text) for c in item.own if not item.values[c].is_blank]
         if own_text:

@@ -67,6 +67,19 @@ def test_a_first_column_headed_by_an_ocr_remnant_of_its_number_sign_holds_the_nu
     assert plan.columns[0].role == "other"
 
 
+def test_a_cell_under_the_number_and_activity_columns_gives_both() -> None:
+    """The Уссурийск 2019 health plan's scan: OCR missed the rule between «№» and
+    «Наименование» in two rows, so one cell runs under both columns («1. Соблюдение режима
+    дня»); its number and its title are both the row's, not a row without an activity."""
+    t = table([HEADER, ["", "", "постоянно", "Воспитатели"], ["2.", "Правильное питание", "постоянно", "Медсестра"]])
+    t.cells = [c for c in t.cells if not (c.row == 1 and c.col in (0, 1))]
+    t.cells.append(_cell(1, 0, "1. Соблюдение режима дня", span=2))
+    plan = plan_of(t)
+    assert [(a.number, a.title) for a in plan.activities] == [("1", "Соблюдение режима дня"),
+                                                              ("2", "Правильное питание")]
+    assert not [w for w in plan.warnings if w.code == "row_without_activity"]
+
+
 def test_stronger_activity_word_wins() -> None:
     t = table([["№", "Вид работы", "Наименование", "Срок", "Ответственный"],
                ["1", "Семинар", "О плане", "май", "Иванова И.И."]])
