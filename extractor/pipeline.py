@@ -32,7 +32,7 @@ from extractor.rows import (
     rejoin_page_breaks,
 )
 from extractor.sections import DAY_MONTH, build_sections
-from extractor.tables import ColumnSpec, PlanPart, choose_tables, stitch_pages, table_text
+from extractor.tables import ColumnSpec, PlanPart, choose_tables, role_of, stitch_pages, table_text
 from extractor.text import DASH_ITEM, clean_number, close_letter_spacing, fold, render_paragraph, split_number
 from extractor.trace import CellRules, Trace
 from lang import vocab
@@ -250,8 +250,26 @@ _TABLE_REASONS = {
 _ROW_REASONS = {"summary_row": "итоговая строка", "example_row": "строка-образец"}
 
 
+def _combined_schedule(item: RawActivity) -> tuple[str, str, str] | None:
+    """A schedule column whose one-level header names two things («Срок исполнения/
+    подтверждение исполнения»): its cells give the date before their «/» and the other thing
+    after it («15 июля 2020/ положение, план»). (the date's text, the other header, the other
+    text), or None."""
+    col = next((c for c in item.columns if c.role == "schedule" and c.index in item.values), None)
+    if col is None or col.sub_header is not None or "/" not in col.header:
+        return None
+    first, _, second = col.header.partition("/")
+    if role_of(first) != "schedule" or not second.strip() or role_of(second) == "schedule":
+        return None
+    when, slash, rest = item.values[col.index].text.partition("/")
+    if not slash or not when.strip() or not rest.strip():
+        return None
+    return when.strip(), second.strip(), rest.strip()
+
+
 def _schedule_text(item: RawActivity) -> str:
-    return item.text("schedule")
+    combined = _combined_schedule(item)
+    return fold(combined[0]) if combined is not None else item.text("schedule")
 
 
 # --- one activity -----------------------------------------------------------------------
@@ -283,6 +301,9 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         return None, notes
     schedule_cell = item.cell("schedule")
     schedule_text = schedule_cell.text if schedule_cell is not None else ""
+    combined = _combined_schedule(item)
+    if combined is not None:
+        schedule_text = combined[0]
     schedule_trace = RuleTrace() if rules is not None else None
     schedule = _dated_by_section(schedule_text, period, section_title, schedule_trace) or normalize_schedule(
         schedule_text, period, context, trace=schedule_trace)
@@ -310,6 +331,8 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
                               + "; ".join(parsed.rejected)))
         elif col.role == "other":
             extra[col.header] = render_cell(value)
+    if combined is not None:
+        extra[combined[1]] = combined[2]
     result = item.text("result") or None
     activity = Activity(
         seq=seq,

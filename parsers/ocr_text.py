@@ -31,6 +31,8 @@ DASHES = ("-", "–", "—")
 _INITIALS = re.compile(r"^[А-ЯЁ]\.\s?[А-ЯЁ]\.[,;]?$")
 _SURNAME_PIECE = re.compile(r"^[А-ЯЁ][а-яё]{2,}$")
 _TAIL_PIECE = re.compile(r"^[а-яё]{1,2}$")
+# a dash glued to the initials after a surname is a speck or a rule read as one («Гринева —О.В.»)
+_STRAY_DASH = re.compile(r"([А-ЯЁ][а-яё]+) [—–-]([А-ЯЁ]\.\s?[А-ЯЁ]\.)")
 _ENDS_WITH_INITIALS = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ]\.\s?[А-ЯЁ]\.$")
 
 
@@ -290,7 +292,7 @@ def repair_text(text: str, settings: OcrSettings) -> str:
         if parts is not None:
             token = parts.group("lead") + _abbreviation(parts.group("core")) + parts.group("trail")
         out.append(repair_word(token, settings))
-    return " ".join(out)
+    return _STRAY_DASH.sub(r"\1 \2", " ".join(out))
 
 
 def _is_noise(word: Word, settings: OcrSettings) -> bool:

@@ -80,6 +80,20 @@ def test_a_cell_under_the_number_and_activity_columns_gives_both() -> None:
     assert not [w for w in plan.warnings if w.code == "row_without_activity"]
 
 
+def test_a_schedule_column_that_names_two_things_gives_its_date_before_the_slash() -> None:
+    """The Уссурийск 2020 order's plan: «Срок исполнения/ подтверждение исполнения», cells
+    «15 июля 2020/ положение, план»: the date is read from before the «/», the rest is kept in
+    extra under the header's second part. A cell without «/» is read whole."""
+    t = table([["№ п/п", "Мероприятия", "Срок исполнения/ подтверждение исполнения", "Ответственный"],
+               ["1.", "Наладить работу службы медиации", "15 июля 2020/ положение, план", "Лебедева С.А."],
+               ["2.", "Информировать", "Постоянно", "Таран Е.В."]])
+    plan = plan_of(t)
+    first, second = plan.activities
+    assert (first.schedule.kind, str(first.schedule.start)) == ("date", "2020-07-15")
+    assert first.extra == {"подтверждение исполнения": "положение, план"}
+    assert second.schedule.kind == "ongoing" and second.extra == {}
+
+
 def test_stronger_activity_word_wins() -> None:
     t = table([["№", "Вид работы", "Наименование", "Срок", "Ответственный"],
                ["1", "Семинар", "О плане", "май", "Иванова И.И."]])
