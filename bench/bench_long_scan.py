@@ -27,7 +27,7 @@ from typing import Any
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
 ROOT = Path(__file__).resolve().parent.parent
-SCANS = sorted((ROOT / "samples" / "scans").glob("*.pdf"))
+SCANS = sorted(p for p in (ROOT / "samples" / "scans").glob("*.pdf") if not p.stem.endswith("_unruled"))
 
 
 def base_pages(out: Path, count: int = 10) -> Path:

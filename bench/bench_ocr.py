@@ -211,7 +211,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.setup:
         setup()
-    paths = [SCANS / f"{n}.pdf" for n in args.names] if args.names else sorted(SCANS.glob("*.pdf"))
+    paths = [SCANS / f"{n}.pdf" for n in args.names] if args.names else sorted(p for p in SCANS.glob("*.pdf")
+                                                                          if not p.stem.endswith("_unruled"))
     if args.real:
         paths += [p for p in real_inputs() if p.suffix.lower() in (".pdf", ".jpg", ".jpeg")]
     with tempfile.TemporaryDirectory(prefix="bench_ocr_") as tmp:
