@@ -13,7 +13,7 @@ from extractor.pipeline import assemble
 from extractor.tables import choose_tables, header_end, header_start, role_of
 from extractor.text import close_letter_spacing
 from models import Approval, Plan, Source
-from parsers.layout import Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
+from parsers.layout import Align, Cell, Document, ListInfo, Paragraph, Row, Table, TextStyle
 
 SOURCE = Source(filename="t.docx", sha256="0" * 64, format="docx", pages=None)
 
@@ -358,8 +358,8 @@ def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
     """A scan's lines carry no alignment, only boxes: the lines right under the title's first
     line, centred on its axis, are the title (the Уссурийск 2016-17 plan's heading, boxes as
     OCR gives them); a line far below or off the axis is not."""
-    def line(text: str, box: tuple[float, float, float, float]) -> Paragraph:
-        return Paragraph(text, bbox=box)
+    def line(text: str, box: tuple[float, float, float, float], align: Align | None = None) -> Paragraph:
+        return Paragraph(text, bbox=box, align=align)
 
     heading = split_heading([
         line("План профилактической работы", (236.6, 175.4, 444.7, 187.7)),
@@ -374,13 +374,10 @@ def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
     assert alone.title == "План работы"
     # OCR marks a line centred only when nothing else fits it: such a line goes on too (the
     # Уссурийск 2016-17 safety plan's heading, boxes as OCR gives them)
-    def centred(text: str, box: tuple[float, float, float, float]) -> Paragraph:
-        return Paragraph(text, bbox=box, align="center")
-
     heading = split_heading([
         line("План работы", (289.0, 171.0, 372.0, 183.0)),
-        centred("по обеспечению безопасности жизнедеятельности", (175.0, 186.0, 487.0, 197.0)),
-        centred("и предупреждению травматизма", (230.0, 205.0, 435.0, 214.0)),
+        line("по обеспечению безопасности жизнедеятельности", (175.0, 186.0, 487.0, 197.0), "center"),
+        line("и предупреждению травматизма", (230.0, 205.0, 435.0, 214.0), "center"),
         line("на 2016-2017 уч. год", (269.0, 217.0, 392.0, 229.0)),
     ])
     assert heading.title == ("План работы по обеспечению безопасности жизнедеятельности и предупреждению "
