@@ -290,7 +290,7 @@ def _activity(item: RawActivity, seq: int, section: str | None, period: Period |
         # the number and activity cells run together, one cell under both columns (a rule OCR
         # missed, or cells merged in the source): «1. Соблюдение режима дня»
         found, rest = split_number(render_cell(own))
-        if found is not None and rest.strip():
+        if found is not None and any(ch.isalpha() for ch in rest):  # «08.1 2» is OCR noise, no title
             number, title = found, rest.strip()
     if not title:
         own_text = [fold(item.values[c].text) for c in item.own if not item.values[c].is_blank]

@@ -57,6 +57,8 @@ class OcrSettings:
     # text
     min_ink_pixels: int = 25  # a cell or region with less ink holds no text
     noise_word_confidence: float = 70.0  # a word without letters or digits read below this is noise
+    junk_confidence: float = 5.0  # a word read this unsure, standing apart at a line's end, is a mark
+    junk_gap_px: int = 90  # 7.5 mm: ... apart by this much (a stamp or a signature beside a heading)
     crop_pad_px: int = 12  # white margin around a crop (Tesseract wants one)
     short_cell_max_width: float = 4.0  # ink width / line height of a cell read again alone
     low_confidence: float = 55.0  # mean word confidence below this gives a warning
@@ -93,7 +95,7 @@ class OcrSettings:
 LENGTHS = ("background_kernel", "ink_window", "min_rule_px", "min_vertical_rule_px", "rule_bridge_px",
            "rule_thicken_px", "min_cell_px", "edge_merge_px", "cell_inset_px", "crop_pad_px", "align_tolerance_px",
            "blank_max_height_px", "blank_max_width_px", "underscore_px", "column_gap_px", "column_edge_px",
-           "column_padding_px", "missed_join_px")
+           "junk_gap_px", "column_padding_px", "missed_join_px")
 AREAS = ("speck_max_area", "min_ink_pixels")
 
 

@@ -296,7 +296,23 @@ def _page_lines(free: np.ndarray, ink: np.ndarray, ocr: Engine, settings: OcrSet
     margin = 3 * settings.crop_pad_px
     x0, y0 = max(x - margin, 0), max(y - margin, 0)
     crop = free[y0:y + h + margin, x0:x + w + margin]
-    return clean_lines(_offset(ocr.read(crop, PSM_AUTO), x0, y0), settings)
+    read = clean_lines(_offset(ocr.read(crop, PSM_AUTO), x0, y0), settings)
+    return [_without_edge_junk(line, settings) for line in read]
+
+
+def _without_edge_junk(line: Line, settings: OcrSettings) -> Line:
+    """The line without a run of words at either end that Tesseract all but gave up on and that
+    stands well apart from the rest: a signature or stamp beside a heading («Oy yod …
+    СОГЛАШЕНИЕ», confidence 0, a third of the page away)."""
+    words = list(line.words)
+    unsure = [w.conf <= settings.junk_confidence for w in words]
+    first = next((k for k, u in enumerate(unsure) if not u), len(words))
+    if 0 < first < len(words) and words[first].x0 - words[first - 1].x1 >= settings.junk_gap_px:
+        words, unsure = words[first:], unsure[first:]
+    last = next((k for k in range(len(words) - 1, -1, -1) if not unsure[k]), -1)
+    if 0 <= last < len(words) - 1 and words[last + 1].x0 - words[last].x1 >= settings.junk_gap_px:
+        words = words[:last + 1]
+    return line if len(words) == len(line.words) else Line(words=words, block=line.block)
 
 
 def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTable],

@@ -20,7 +20,7 @@ import pytest
 
 from extractor import extract
 from extractor.output import to_json
-from parsers import ocr_engine, parse
+from parsers import ocr_engine, parse, scan
 from parsers.errors import ExtractionError
 from parsers.layout import Paragraph, Table
 from parsers.ocr_engine import Line
@@ -307,3 +307,18 @@ def test_a_default_resolution_that_makes_no_page_is_ignored() -> None:
     assert abs(dpi_of(scan, SETTINGS) - 3507 / A4_LONG_SIDE_IN) < 1e-6
     scan.info["dpi"] = (300, 300)
     assert dpi_of(scan, SETTINGS) == 300
+
+
+def test_a_mark_beside_a_heading_is_left_out_of_its_line() -> None:
+    """The Москва 2019 agreement's rotated scan: Tesseract put a signature's strokes («Oy yod»,
+    confidence 0) on the heading's line, a third of the page to its left; they are left out,
+    and so is such a run at the line's end. Unsure words close to the text stay."""
+    def word(text: str, conf: float, x0: int, x1: int) -> Word:
+        return Word(text, conf, (x0, 100, x1, 140))
+
+    line = Line(words=[word("Oy", 0, 426, 562), word("yod", 0, 558, 588), word("СОГЛАШЕНИЕ", 96, 1574, 2013)])
+    assert scan._without_edge_junk(line, SETTINGS).text == "СОГЛАШЕНИЕ"
+    line = Line(words=[word("План", 95, 300, 400), word("работы", 96, 420, 560), word("у.", 2, 900, 930)])
+    assert scan._without_edge_junk(line, SETTINGS).text == "План работы"
+    line = Line(words=[word("ор", 3, 250, 290), word("План", 95, 300, 400)])
+    assert scan._without_edge_junk(line, SETTINGS).text == "ор План"
