@@ -78,6 +78,10 @@ def test_a_cell_under_the_number_and_activity_columns_gives_both() -> None:
     assert [(a.number, a.title) for a in plan.activities] == [("1", "Соблюдение режима дня"),
                                                               ("2", "Правильное питание")]
     assert not [w for w in plan.warnings if w.code == "row_without_activity"]
+    t.cells = [c for c in t.cells if c.row != 1] + [_cell(1, 0, "08.1 2", span=2)]  # OCR noise: no title
+    plan = plan_of(t)
+    assert [a.number for a in plan.activities] == ["2"]
+    assert [w.code for w in plan.warnings if w.code == "row_without_activity"] == ["row_without_activity"]
 
 
 def test_a_schedule_column_that_names_two_things_gives_its_date_before_the_slash() -> None:
