@@ -237,15 +237,12 @@ def fuzz(count: int, seed: int, workers: int, timeout: float, memory_mb: int, ke
     # fresh workers every FRESH_EVERY inputs, so that a leak in one input does not show up as
     # another's; a new pool each time (the pool's own max_tasks_per_child hung a long pass)
     batch: list[Case] = []
-    for case in cases(count, seed, images):
-        batch.append(case)
-        if len(batch) >= workers * FRESH_EVERY:
-            try:
-                _run_pool(batch, workers, timeout, memory_mb, report, keep)
-            finally:
-                report.seconds = time.monotonic() - start
-            batch = []
     try:
+        for case in cases(count, seed, images):
+            batch.append(case)
+            if len(batch) >= workers * FRESH_EVERY:
+                _run_pool(batch, workers, timeout, memory_mb, report, keep)
+                batch = []
         _run_pool(batch, workers, timeout, memory_mb, report, keep)
     finally:
         report.seconds = time.monotonic() - start

@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -256,15 +257,23 @@ def _combined_schedule(item: RawActivity) -> tuple[str, str, str] | None:
     after it («15 июля 2020/ положение, план»). (the date's text, the other header, the other
     text), or None."""
     col = next((c for c in item.columns if c.role == "schedule" and c.index in item.values), None)
-    if col is None or col.sub_header is not None or "/" not in col.header:
-        return None
-    first, _, second = col.header.partition("/")
-    if role_of(first) != "schedule" or not second.strip() or role_of(second) == "schedule":
+    other = _second_field(col.header) if col is not None and col.sub_header is None else None
+    if col is None or other is None:
         return None
     when, slash, rest = item.values[col.index].text.partition("/")
     if not slash or not when.strip() or not rest.strip():
         return None
-    return when.strip(), second.strip(), rest.strip()
+    return when.strip(), other, rest.strip()
+
+
+@cache
+def _second_field(header: str) -> str | None:
+    """What a schedule header names after its «/», when that is not a schedule too; once per
+    header, not per row."""
+    first, slash, second = header.partition("/")
+    if not slash or role_of(first) != "schedule" or not second.strip() or role_of(second) == "schedule":
+        return None
+    return second.strip()
 
 
 def _schedule_text(item: RawActivity) -> str:

@@ -481,7 +481,8 @@ def same_row(a: Table, row_a: int, b: Table, row_b: int, settings: StitchSetting
     texts_a, texts_b = [fold(c.text) for c in cells_a], [fold(c.text) for c in cells_b]
     if texts_a == texts_b:
         return True
-    return fuzz.ratio(" | ".join(texts_a), " | ".join(texts_b)) >= settings.header_similarity
+    cutoff = settings.header_similarity  # rapidfuzz stops early below it: this runs for every body row
+    return fuzz.ratio(" | ".join(texts_a), " | ".join(texts_b), score_cutoff=cutoff) >= cutoff
 
 
 def repeated_header(a: Table, b: Table, settings: StitchSettings = STITCH) -> int:

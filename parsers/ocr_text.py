@@ -467,12 +467,22 @@ def sort_lines(lines: list[Line], settings: OcrSettings) -> list[Line]:
 
 # --- look ---------------------------------------------------------------------------------
 
-def stroke_width(ink: np.ndarray) -> float:
-    """Mean stroke width of the ink in a region: twice its area over its outline length."""
+def ink_terms(ink: np.ndarray) -> tuple[int, int]:
+    """(area, outline length) of the ink in a region: what a stroke width is made of, and can
+    be summed over regions (words read once, their paragraph judged later)."""
     binary = (ink > 0).astype(np.uint8)
     area = int(binary.sum())
     if area == 0:
-        return 0.0
+        return 0, 0
     inner = cv2.erode(binary, cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)))
-    outline = area - int(inner.sum())
-    return 2.0 * area / max(outline, 1)
+    return area, area - int(inner.sum())
+
+
+def stroke_of(area: int, outline: int) -> float:
+    """Mean stroke width: twice the ink's area over its outline length (0 without ink)."""
+    return 2.0 * area / max(outline, 1) if area else 0.0
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Mean stroke width of the ink in a region."""
+    return stroke_of(*ink_terms(ink))

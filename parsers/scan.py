@@ -53,9 +53,11 @@ from parsers.ocr_settings import SETTINGS, OcrSettings, at_dpi, unruled_settings
 from parsers.ocr_text import (
     TextPara,
     clean_lines,
+    ink_terms,
     opens_bullet,
     paragraphs,
     sort_lines,
+    stroke_of,
     stroke_width,
     word_space,
     wraps,
@@ -599,24 +601,13 @@ def _unruled_to_layout(found: UnruledTable, scale: float, settings: OcrSettings,
 def _word_strokes(lines: list[Line], ink: np.ndarray) -> dict[Box, tuple[int, int]]:
     """Each word's ink area and outline length (stroke_width's terms), so that the stroke width
     of any group of words can be had once the page image is gone."""
-    out: dict[Box, tuple[int, int]] = {}
-    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    for line in lines:
-        for word in line.words:
-            binary = (_region(ink, word.box) > 0).astype(np.uint8)
-            area = int(binary.sum())
-            outline = area - int(cv2.erode(binary, cross).sum()) if area else 0
-            out[word.box] = (area, outline)
-    return out
+    return {word.box: ink_terms(_region(ink, word.box)) for line in lines for word in line.words}
 
 
 def _stroke(text: OpenText, words: Iterable[Word]) -> float:
     """Mean stroke width of these words' ink (0 without ink)."""
-    area = outline = 0
-    for word in words:
-        a, o = text.strokes.get(word.box, (0, 0))
-        area, outline = area + a, outline + o
-    return 2.0 * area / max(outline, 1) if area else 0.0
+    terms = [text.strokes.get(word.box, (0, 0)) for word in words]
+    return stroke_of(sum(a for a, _ in terms), sum(o for _, o in terms))
 
 
 def _para_stroke(text: OpenText, para: TextPara) -> float:
@@ -628,12 +619,12 @@ def _at_dpi(text: OpenText, dpi: int) -> OpenText:
     if text.dpi == dpi:
         return text
     f = dpi / text.dpi
-
-    def moved(w: Word) -> Word:
-        return ocr_word(w.text, w.conf, (w.x0 * f, w.top * f, w.x1 * f, w.bottom * f))
-
-    lines = [Line(words=[moved(w) for w in ln.words], block=ln.block) for ln in text.lines]
-    strokes = {moved(w).box: text.strokes.get(w.box, (0, 0)) for ln in text.lines for w in ln.words}
+    lines: list[Line] = []
+    strokes: dict[Box, tuple[int, int]] = {}
+    for line in text.lines:
+        words = [ocr_word(w.text, w.conf, (w.x0 * f, w.top * f, w.x1 * f, w.bottom * f)) for w in line.words]
+        strokes.update({new.box: text.strokes.get(old.box, (0, 0)) for old, new in zip(line.words, words, strict=True)})
+        lines.append(Line(words=words, block=line.block))
     return OpenText(lines, dpi, strokes)
 
 
