@@ -13,13 +13,13 @@ algorithm (parsers/scan.py calls it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import cv2
 import numpy as np
 
-from parsers.geometry import cluster
 from parsers.ocr_settings import OcrSettings
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, end exclusive
@@ -79,13 +79,131 @@ def table_webs(rules: np.ndarray, settings: OcrSettings) -> list[tuple[np.ndarra
     return webs
 
 
-def _cluster(values: Sequence[float], tolerance: float) -> list[float]:
-    """Centres of groups of nearby values."""
-    return [sum(g) / len(g) for g in cluster(values, tolerance)]
+@dataclass(frozen=True)
+class _Edge:
+    """One side of a cell on one axis: where its rule runs (the middle of the rule), as the
+    cell's box says and at both ends, for a page bent under the scanner lets a rule drift."""
+
+    pos: float  # from the cell's box
+    start: float  # along the rule: where the cell begins and ends
+    end: float
+    at_start: float  # the rule's place at each end
+    at_end: float
+    high: bool  # the right (bottom) side of its cell
+    solid: bool = True  # its cell fills its box: a region of odd shape (cells run together
+    # through a gap in a rule) says nothing of where its rules go
 
 
-def _index(lines: list[float], value: float) -> int:
-    return int(np.argmin([abs(line - value) for line in lines]))
+def _grid_lines(edges: list[_Edge], cell: list[int], tolerance: float, gap: float,
+                drift: float) -> tuple[list[float], list[int]]:
+    """The grid lines the edges lie on (places, in order) and each edge's line. Edges are on
+    one line when their places are close (single linkage, as for a flat page), when one goes on
+    where the other ends across a rule (a rule drifting down a bent page, the cell above's end
+    next to the cell below's start) or when they face each other across one rule."""
+    n = len(edges)
+    parent = list(range(n))
+    # each line knows the cells it bounds on either side: no link puts both sides of one cell
+    # on one line (a table skewed more than its rows are high would run them together)
+    sides = [({cell[i]}, set()) if not edges[i].high else (set(), {cell[i]}) for i in range(n)]
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        a, b = find(i), find(j)
+        if a == b:
+            return
+        (low_a, high_a), (low_b, high_b) = sides[a], sides[b]
+        if (low_a | low_b) & (high_a | high_b):
+            return
+        parent[a] = b
+        sides[b] = (low_a | low_b, high_a | high_b)
+
+    order = sorted(range(n), key=lambda i: edges[i].pos)
+    for a, b in pairwise(order):
+        if edges[b].pos - edges[a].pos <= tolerance:
+            join(a, b)
+    start = np.array([e.start for e in edges])
+    end = np.array([e.end for e in edges])
+    at_start = np.array([e.at_start for e in edges])
+    at_end = np.array([e.at_end for e in edges])
+    high = np.array([e.high for e in edges])
+    # only a solid cell's side that runs nearly straight is followed
+    solid = np.array([e.solid for e in edges])
+    straight = solid & (np.abs(at_end - at_start) <= np.maximum(tolerance, drift * (end - start)))
+    same_side = high[:, None] == high[None, :]
+    step = start[None, :] - end[:, None]  # from the end of i to the start of j
+    goes_on = (same_side & straight[:, None] & straight[None, :] & (step >= 0) & (step <= gap)
+               & (np.abs(at_start[None, :] - at_end[:, None]) <= tolerance))
+    low, top = np.maximum(start[:, None], start[None, :]), np.minimum(end[:, None], end[None, :])
+    middle = (low + top) / 2  # of the stretch where the two run side by side
+    span = np.maximum(end - start, 1.0)
+    place = at_start[:, None] + (at_end - at_start)[:, None] * (middle - start[:, None]) / span[:, None]
+    facing = ((high & straight)[:, None] & (straight & ~high)[None, :] & (top > low)
+              & (np.abs(place - place.T) <= tolerance))
+    for i, j in zip(*np.nonzero(goes_on | facing), strict=True):
+        join(int(i), int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(find(i), []).append(i)
+    places = sorted((sum(edges[i].pos for i in members) / len(members), root) for root, members in groups.items())
+    rank = {root: k for k, (_, root) in enumerate(places)}
+    return [place for place, _ in places], [rank[find(i)] for i in range(n)]
+
+
+def _edges(labels: np.ndarray, label: int, box: Box, half: int, fill: tuple[float, float],
+           rule: int) -> tuple[_Edge, _Edge, _Edge, _Edge]:
+    """A cell's left, right, top and bottom edges, each with the rule's place at both ends:
+    measured a quarter in from each end (a bent cell touches its box only at a corner) and
+    carried on to the ends in a straight line. The cell is solid when it fills the
+    quadrilateral those ends make and its box (the shares `fill` at least)."""
+    x0, y0, x1, y1 = box
+    region = labels[y0:y1, x0:x1] == label
+
+    def first(line: np.ndarray) -> float:
+        return float(np.argmax(line)) if line.any() else 0.0
+
+    def last(line: np.ndarray) -> float:
+        return float(len(line) - np.argmax(line[::-1])) if line.any() else float(len(line))
+
+    def side(length: int, near: np.ndarray, far: np.ndarray, place: Callable[[np.ndarray], float],
+             base: int, pad: int) -> _Edge:
+        a, b = place(near), place(far)
+        q0, q1 = length // 4, length - 1 - length // 4
+        slope = (b - a) / max(q1 - q0, 1)
+        return _Edge(0.0, 0.0, 0.0, base + a - q0 * slope + pad, base + b + (length - 1 - q1) * slope + pad, pad > 0)
+
+    w, h = x1 - x0, y1 - y0
+    rows = region[h // 4], region[h - 1 - h // 4]
+    cols = region[:, w // 4], region[:, w - 1 - w // 4]
+    left, right = side(h, rows[0], rows[1], first, x0, -half), side(h, rows[0], rows[1], last, x0, half)
+    top, bottom = side(w, cols[0], cols[1], first, y0, -half), side(w, cols[0], cols[1], last, y0, half)
+    across = (right.at_start - left.at_start + right.at_end - left.at_end) / 2 - 2 * half
+    down = (bottom.at_start - top.at_start + bottom.at_end - top.at_end) / 2 - 2 * half
+    area = float(region.sum())
+    solid = area >= fill[0] * across * down and area >= fill[1] * w * h and not _divided(region, (
+        max(left.at_start, left.at_end) - x0, max(top.at_start, top.at_end) - y0,
+        min(right.at_start, right.at_end) - x0, min(bottom.at_start, bottom.at_end) - y0), 3 * half, rule)
+    return (replace(left, pos=x0 - half, start=y0, end=y1, solid=solid),
+            replace(right, pos=x1 + half, start=y0, end=y1, solid=solid),
+            replace(top, pos=y0 - half, start=x0, end=x1, solid=solid),
+            replace(bottom, pos=y1 + half, start=x0, end=x1, solid=solid))
+
+
+def _divided(region: np.ndarray, inner: tuple[float, float, float, float], margin: int, rule: int) -> bool:
+    """Whether a rule runs across most of the region's inside (cells joined where their rules
+    stop short of a table's open bottom edge): a line of the inside, away from the edges by
+    `margin`, that is more than half outside the region. A rule is at least `rule` long (a
+    letter's stroke in a low row is none)."""
+    x0, y0, x1, y1 = (int(v) for v in (inner[0] + margin, inner[1] + margin, inner[2] - margin, inner[3] - margin))
+    outside = ~region[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
+    if outside.size == 0:
+        return False
+    across = y1 - y0 >= rule and bool(outside.mean(axis=0).max() > 0.5)
+    return across or (x1 - x0 >= rule and bool(outside.mean(axis=1).max() > 0.5))
 
 
 def grid_of(web: np.ndarray, settings: OcrSettings, origin: tuple[int, int] = (0, 0)) -> GridTable | None:
@@ -98,26 +216,109 @@ def grid_of(web: np.ndarray, settings: OcrSettings, origin: tuple[int, int] = (0
     cv2.rectangle(walls, (0, 0), (x1 - x0 - 1, y1 - y0 - 1), 255, settings.rule_thicken_px)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(walls), connectivity=4)
     regions: list[tuple[int, Box]] = []
+    edge = settings.rule_thicken_px + 1
     for i in range(1, n):
-        x, y, w, h, _ = stats[i]
-        if w >= settings.min_cell_px and h >= settings.min_cell_px:
-            regions.append((i, (int(x), int(y), int(x + w), int(y + h))))
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if w < settings.min_cell_px or h < settings.min_cell_px:
+            continue
+        at_side = (x <= edge or x + w >= bw - edge) and w < settings.max_wedge_share * bw
+        if at_side and area < settings.min_cell_fill * w * h:
+            continue  # the wedge between a side rule bent on the scan and the closing frame
+        regions.append((i, (x, y, x + w, y + h)))
     if len(regions) < 2:
         return None
     half = settings.rule_thicken_px + 1  # from a region's edge to the middle of its rule
-    xs = _cluster([b[0] - half for _, b in regions] + [b[2] + half for _, b in regions], settings.edge_merge_px)
-    ys = _cluster([b[1] - half for _, b in regions] + [b[3] + half for _, b in regions], settings.edge_merge_px)
+    fill = settings.solid_cell_fill, settings.solid_box_fill
+    sides = [_edges(labels, label, box, half, fill, settings.min_rule_px) for label, box in regions]
+    gap = settings.edge_merge_px + 2 * half  # across a rule, thickened on both sides
+    owner = [k for k in range(len(sides)) for _ in range(2)]
+    # the broken rules inside cells run together are grid lines too (each its own phantom cell)
+    inner = [_inner_rules(labels, label, box, axis, settings.min_rule_px) for k, (label, box) in enumerate(regions)
+             if not sides[k][0].solid for axis in (0, 1)]
+    x_rules = [e for pair in inner[0::2] for e in pair]
+    y_rules = [e for pair in inner[1::2] for e in pair]
+    phantoms = range(len(sides), len(sides) + len(x_rules) + len(y_rules))
+    xs, x_index = _grid_lines([e for four in sides for e in four[:2]] + x_rules, owner + list(phantoms[:len(x_rules)]),
+                              settings.edge_merge_px, gap, settings.max_rule_drift)
+    ys, y_index = _grid_lines([e for four in sides for e in four[2:]] + y_rules, owner + list(phantoms[len(x_rules):]),
+                              settings.edge_merge_px, gap, settings.max_rule_drift)
     table = GridTable(box=(x0, y0, x1, y1), xs=[round(x) + x0 for x in xs], ys=[round(y) + y0 for y in ys],
                       labels=labels)
-    for label, box in regions:
-        col, col_end = _index(xs, box[0] - half), _index(xs, box[2] + half)
-        row, row_end = _index(ys, box[1] - half), _index(ys, box[3] + half)
+    for k, (label, box) in enumerate(regions):
+        if not sides[k][0].solid:
+            table.cells += [replace(c, box=(c.box[0] + x0, c.box[1] + y0, c.box[2] + x0, c.box[3] + y0))
+                            for c in _leaked_cells(labels, label, box, xs, ys, half, settings)]
+            continue
+        col, col_end = x_index[2 * k], x_index[2 * k + 1]
+        row, row_end = y_index[2 * k], y_index[2 * k + 1]
         if col_end <= col or row_end <= row:
             continue
         shifted = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
         table.cells.append(GridCell(row, col, row_end - row, col_end - col, shifted, label))
     table.cells.sort(key=lambda c: (c.row, c.col))
     return table
+
+
+def _inner_rules(labels: np.ndarray, label: int, box: Box, axis: int, rule: int, share: float = 0.5) -> list[_Edge]:
+    """Rules across a region's inside (axis 0: up and down, 1: across), dashed or broken, as
+    edges of their own: rows (columns) of the region's box that are rule over `share` of it,
+    where that is at least `rule` long."""
+    x, y, x_end, y_end = box
+    if (y_end - y if axis == 0 else x_end - x) * share < rule:
+        return []
+    walls = labels[y:y_end, x:x_end] == 0
+    inside = walls.mean(axis=axis) >= share
+    inside[[0, -1]] = False  # the region's own edges
+    flags = np.concatenate([[False], inside, [False]])
+    starts, ends = np.nonzero(flags[1:] & ~flags[:-1])[0], np.nonzero(~flags[1:] & flags[:-1])[0]
+    base, start, end = (x, y, y_end) if axis == 0 else (y, x, x_end)
+    out: list[_Edge] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        place = base + (a + b) / 2
+        out.append(_Edge(place, start, end, place, place, False, solid=False))
+    return out
+
+
+def _nearest(lines: list[float], value: float) -> int:
+    return int(np.argmin([abs(line - value) for line in lines]))
+
+
+def _leaked_cells(labels: np.ndarray, label: int, box: Box, xs: list[float], ys: list[float], half: int,
+                  settings: OcrSettings) -> list[GridCell]:
+    """The cells of a region that runs through gaps in faint rules (a month's section row, the
+    row under it and a column beside them as one odd shape): the region cut along the grid's
+    row lines, each row band's stretches between rules a cell, and a cell going on into the
+    band below where the region crosses the line between them along most of its width (no
+    rule there: a merged cell). Box in the web's own coordinates."""
+    x, y, x_end, y_end = box
+    out: list[GridCell] = []
+    above: dict[tuple[int, int], GridCell] = {}
+    for r in range(len(ys) - 1):
+        top, bottom = max(round(ys[r]) + half, y), min(round(ys[r + 1]) - half, y_end)
+        if bottom - top < settings.min_cell_px:
+            continue
+        band = labels[top:bottom, x:x_end] == label
+        filled = np.concatenate([[False], band.mean(axis=0) >= 0.5, [False]])
+        starts, ends = np.nonzero(filled[1:] & ~filled[:-1])[0], np.nonzero(~filled[1:] & filled[:-1])[0]
+        here: dict[tuple[int, int], GridCell] = {}
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            if b - a < settings.min_cell_px:
+                continue
+            col, col_end = _nearest(xs, x + a - half), _nearest(xs, x + b + half)
+            if col_end <= col:
+                continue
+            prev = above.get((col, col_end))
+            line = labels[min(max(round(ys[r]), 0), labels.shape[0] - 1), x + a:x + b] == label  # on the rule
+            if prev is not None and line.mean() >= 0.5:  # no rule between: one cell goes on
+                grown = replace(prev, row_span=r + 1 - prev.row, box=(prev.box[0], prev.box[1], prev.box[2], bottom))
+                out[out.index(prev)] = grown
+                here[(col, col_end)] = grown
+                continue
+            cell = GridCell(r, col, 1, col_end - col, (x + a, top, x + b, bottom), label)
+            out.append(cell)
+            here[(col, col_end)] = cell
+        above = here
+    return out
 
 
 def ruled_tables(ink: np.ndarray, settings: OcrSettings) -> tuple[list[GridTable], np.ndarray]:

@@ -7,7 +7,7 @@ resolution of OcrSettings.dpi.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -235,8 +235,17 @@ def order_corners(points: np.ndarray) -> Quad:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]], np.float32)
 
 
-def frame_quad(mask: np.ndarray) -> Quad | None:
-    """The four corners of the outline of a table's rules, when it is a quadrilateral."""
+@dataclass(frozen=True)
+class Frame:
+    """The outline of a table's rules: its corners (top-left, top-right, bottom-right,
+    bottom-left) and, for each side from the top one clockwise, whether it runs along a rule."""
+
+    quad: Quad
+    ruled: tuple[bool, bool, bool, bool]
+
+
+def frame_quad(mask: np.ndarray) -> Frame | None:
+    """The outline of a table's rules, when it is a quadrilateral."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
         return None
@@ -245,21 +254,53 @@ def frame_quad(mask: np.ndarray) -> Quad | None:
     approx = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
     if len(approx) != 4:
         return None
-    return order_corners(approx)
+    quad = order_corners(approx)
+    return Frame(quad, _on_rules(mask, quad))
 
 
-def perspective_fix(quad: Quad, settings: OcrSettings) -> np.ndarray | None:
+def _on_rules(mask: np.ndarray, quad: Quad, reach: int = 8,
+              share: float = 0.8) -> tuple[bool, bool, bool, bool]:
+    """For each side of the outline, whether it runs along rules (within `reach` pixels for
+    `share` of its length): where a table's last rule is missing on the scan, or its last
+    column is ruled by faint dashes, the hull's side cuts across the cells."""
+    h, w = mask.shape
+    near = cv2.dilate(mask, np.ones((2 * reach + 1, 2 * reach + 1), np.uint8))
+    t = np.linspace(0.0, 1.0, 64)[:, None]
+    out: list[bool] = []
+    for a, b in zip(quad, np.roll(quad, -1, axis=0), strict=True):
+        points = np.rint(a + (b - a) * t).astype(int)
+        xs, ys = np.clip(points[:, 0], 0, w - 1), np.clip(points[:, 1], 0, h - 1)
+        out.append(bool(np.count_nonzero(near[ys, xs]) >= share * len(points)))
+    return out[0], out[1], out[2], out[3]
+
+
+def perspective_fix(frame: Frame, settings: OcrSettings) -> np.ndarray | None:
     """The homography that maps the table outline onto an upright rectangle (same top-left
-    corner, mean side lengths), or None when the outline is already one."""
+    corner, mean side lengths), or None when the outline is already one. Where a side of the
+    outline is no rule, only a turn that levels the top (or else the bottom) rule is trusted:
+    a homography to that outline would shear the page."""
+    quad = frame.quad
     tl, tr, br, bl = quad
     width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
     height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
-    offsets = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    target = (offsets + tl).astype(np.float32)
-    moved = np.abs(target - quad).max()
-    if moved < 2.0 or moved > settings.max_perspective_fix * max(width, height):
+    if min(width, height) < settings.min_rule_px:  # an outline folded flat (rules along one line) frames nothing
         return None
-    return cv2.getPerspectiveTransform(quad, target)
+    if all(frame.ruled):
+        offsets = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+        target = (offsets + tl).astype(np.float32)
+        moved = np.abs(target - quad).max()
+        if moved < 2.0 or moved > settings.max_perspective_fix * max(width, height):
+            return None
+        return cv2.getPerspectiveTransform(quad, target)
+    level = (tl, tr) if frame.ruled[0] else (bl, br) if frame.ruled[2] else None
+    if level is None:
+        return None
+    (x0, y0), (x1, y1) = level
+    rise = float(y1 - y0)
+    if abs(rise) <= 3.0 or abs(rise) > settings.max_perspective_fix * float(x1 - x0):  # a few pixels: level enough
+        return None
+    turn = cv2.getRotationMatrix2D((float(x0), float(y0)), float(np.degrees(np.arctan2(rise, float(x1 - x0)))), 1.0)
+    return np.vstack([turn, [0.0, 0.0, 1.0]])
 
 
 def warp(gray: np.ndarray, matrix: np.ndarray) -> np.ndarray:

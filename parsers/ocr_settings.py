@@ -52,6 +52,11 @@ class OcrSettings:
     min_table_width: float = 0.2  # share of the page width
     min_cell_px: int = 15  # a free region smaller than this either way is a gap in a rule
     edge_merge_px: int = 14  # cell edges this close lie on one grid line
+    solid_cell_fill: float = 0.9  # a cell filling this share of its corners' outline
+    solid_box_fill: float = 0.75  # and of its box shows where its rules run (a bent cell fills less of its box)
+    max_rule_drift: float = 0.05  # a rule on a bent page moves sideways by at most this share of a cell
+    min_cell_fill: float = 0.6  # a narrow region at a table's side filling less of its box
+    max_wedge_share: float = 0.1  # (this share of the table's width) is no cell but a bent rule's wedge
     cell_inset_px: int = 2  # kept away from the rules when cropping a cell
 
     # text

@@ -19,7 +19,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import count
 from pathlib import Path
@@ -201,8 +201,8 @@ def prepare(flat: np.ndarray, turned: int, settings: OcrSettings) -> _Prepared:
         x0, y0, x1, y1 = largest.box
         web = np.zeros_like(rules)
         web[y0:y1, x0:x1] = rules[y0:y1, x0:x1]
-        quad = frame_quad(web)
-        matrix = perspective_fix(quad, settings) if quad is not None else None
+        frame = frame_quad(web)
+        matrix = perspective_fix(frame, settings) if frame is not None else None
         if matrix is not None:
             flat = warp(flat, matrix)
             flat, ink = remove_specks(flat, ink_mask(flat, settings), settings)
@@ -335,12 +335,19 @@ def with_blank_fields(lines: list[Line], rules: np.ndarray, tables: list[GridTab
         x, y = x + bx, y + by
         if h > settings.blank_max_height_px or w > settings.blank_max_width_px:
             continue
-        blank = ocr_word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
         centre = y + h / 2
+        if any(_covers(word.box, x, x + w, centre) for ln in out for word in ln.words):
+            continue  # the tops and bars of big bold capitals («ПОКАЗАТЕЛЕЙ»), not a blank
+        blank = ocr_word("_" * max(3, round(w / settings.underscore_px)), 100.0, (x, y, x + w, y + h))
         home = next((ln for ln in out if ln.box[1] <= centre <= ln.box[3] + (ln.box[3] - ln.box[1]) * 0.5), None)
         if home is not None:  # a blank stands in a line of text; a lone long line is an edge or a rule
             home.words = sorted([*home.words, blank], key=lambda wd: wd.box[0])
     return sort_lines(out, settings)
+
+
+def _covers(box: Box, x0: int, x1: int, y: float) -> bool:
+    """Whether a word's box holds most of a horizontal stroke from x0 to x1 at height y."""
+    return box[1] <= y <= box[3] and min(box[2], x1) - max(box[0], x0) >= 0.5 * (x1 - x0)
 
 
 def recover_missed(lines: list[Line], ink: np.ndarray, clean: np.ndarray, region: tuple[int, int, int, int],
@@ -491,6 +498,103 @@ def _reread_numbers(reads: list[_CellRead], ocr: Engine, settings: OcrSettings) 
             read.lines, read.confidence = again, _mean_conf(again)
 
 
+_ITEM = re.compile(r"^(\d{1,3})\.?$")
+
+
+def _stacked_items(read: _CellRead) -> list[float]:
+    """Where a number cell holding several consecutive item numbers one under another
+    («25.» over «26.») is to be cut: above each number after the first. Empty otherwise."""
+    lines = sorted(read.lines, key=lambda ln: ln.box[1])
+    found = [_ITEM.match(ln.text.strip()) for ln in lines]
+    if len(lines) < 2 or not all(found):
+        return []
+    numbers = [int(m.group(1)) for m in found if m is not None]
+    if numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        return []
+    return [ln.box[1] - 0.3 * (ln.box[3] - ln.box[1]) for ln in lines[1:]]
+
+
+def _middle(line: Line) -> float:
+    """A line's height on the page: the middle of its longest word (specks of a faint rule read
+    into the line as «а а ае» stretch its box)."""
+    if not line.words:
+        return float(line.box[1])
+    word = max(line.words, key=lambda w: len(w.text))
+    return (word.top + word.bottom) / 2
+
+
+def split_stacked_rows(table: GridTable, reads: list[_CellRead], columns: set[int]) -> list[_CellRead]:
+    """Rows a faint rule failed to part: where a number column's cell holds consecutive item
+    numbers one under another, the grid row is cut above each of them and every cell of that
+    row gives its lines to the part they stand in (cells spanning the row span all its parts).
+    `table.ys` gets the cuts. The Уссурийск детдом 2015-16 scan: «25. 26», «34. 35. 36»."""
+    for r in reversed(range(table.n_rows)):
+        number = next((rd for rd in reads if rd.cell.row == r and rd.cell.row_span == 1 and rd.cell.col in columns
+                       and rd.cell.col_span == 1), None)
+        cuts = _stacked_items(number) if number is not None else []
+        if not cuts:
+            continue
+        parts = len(cuts) + 1
+        out: list[_CellRead] = []
+        for rd in reads:
+            cell = rd.cell
+            if cell.row > r:
+                out.append(replace(rd, cell=replace(cell, row=cell.row + parts - 1)))
+            elif cell.row + cell.row_span <= r:
+                out.append(rd)
+            elif cell.row < r or cell.row_span > 1:  # spans this row: spans all its parts
+                out.append(replace(rd, cell=replace(cell, row_span=cell.row_span + parts - 1)))
+            else:  # a cell of this row only: its lines go to the parts they stand in
+                x0, y0, x1, y1 = cell.box
+                part = [int(np.searchsorted(cuts, _middle(ln))) for ln in rd.lines]
+                edges = [float(y0), *cuts, float(y1)]
+                for k in range(parts):
+                    lines = [ln for ln, p in zip(rd.lines, part, strict=True) if p == k]
+                    box = (x0, int(edges[k]) if k else y0, x1, int(edges[k + 1]) if k < parts - 1 else y1)
+                    out.append(_CellRead(replace(cell, row=r + k, box=box), lines,
+                                         _mean_conf(lines) if lines else 100.0))
+        reads = out
+        table.ys[r + 1:r + 1] = [round(c) for c in cuts]
+    return reads
+
+
+def split_lost_columns(table: GridTable, read: _CellRead, settings: OcrSettings) -> list[_CellRead]:
+    """A cell over several columns whose vertical rules the scan lost: where its text parts at
+    every column line it spans (no word across the line, and where words stand on both sides
+    a gap wider than a word space, settings.column_gap_px), one cell per column. A section
+    row's title runs on with word spaces and stays whole. The Уссурийск детдом 2015-16 scan:
+    «Оформление стенда … | 13.10. | Медицинская сестра Азарова Т.И.» read as one cell."""
+    cell = read.cell
+    if cell.col_span < 2 or not read.lines:
+        return [read]
+    inner = table.xs[cell.col + 1:cell.col + cell.col_span]
+    for line in read.lines:
+        for x in inner:
+            left = [w for w in line.words if w.x1 <= x]
+            right = [w for w in line.words if w.x0 >= x]
+            if len(left) + len(right) < len(line.words):
+                return [read]  # a word runs across the column line
+            if left and right and right[0].x0 - left[-1].x1 < settings.column_gap_px:
+                return [read]
+    columns: dict[int, list[Line]] = {}
+    for line in read.lines:
+        by_column: dict[int, list[Word]] = {}
+        for word in line.words:
+            by_column.setdefault(cell.col + sum(1 for x in inner if word.x0 >= x), []).append(word)
+        for c, words in by_column.items():
+            columns.setdefault(c, []).append(Line(words=words, block=line.block))
+    if len(columns) < 2:
+        return [read]
+    x0, y0, x1, y1 = cell.box
+    edges = [x0, *inner, x1]
+    out: list[_CellRead] = []
+    for k, c in enumerate(range(cell.col, cell.col + cell.col_span)):
+        lines = columns.get(c, [])
+        box = (int(edges[k]), y0, int(edges[k + 1]), y1)
+        out.append(_CellRead(replace(cell, col=c, col_span=1, box=box), lines, _mean_conf(lines) if lines else 100.0))
+    return out
+
+
 def _text_padding(reads: list[_CellRead]) -> float:
     """The table's cell padding: the smallest usual distance from a cell's left rule to its text."""
     offsets = [min(ln.box[0] for ln in r.lines) - r.cell.box[0] for r in reads if r.lines]
@@ -520,11 +624,13 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
                      t_index: int, scale: float, settings: OcrSettings, body_stroke: float,
                      page: OcrPage) -> Table:
     out = Table(n_cols=table.n_cols, page=number)
+    reads = [read_cell(clean, ink, table, cell, ocr, settings) for cell in table.cells]
+    _reread_numbers(reads, ocr, settings)
+    reads = split_stacked_rows(table, reads, _number_columns(reads, settings))
+    reads = [part for read in reads for part in split_lost_columns(table, read, settings)]
     for r in range(table.n_rows):
         out.rows.append(Row(index=r, page=number,
                             bbox=_points((table.xs[0], table.ys[r], table.xs[-1], table.ys[r + 1]), scale)))
-    reads = [read_cell(clean, ink, table, cell, ocr, settings) for cell in table.cells]
-    _reread_numbers(reads, ocr, settings)
     padding = _text_padding(reads)
     for read in reads:
         cell = read.cell

@@ -25,7 +25,7 @@ from parsers.errors import ExtractionError
 from parsers.layout import Paragraph, Table
 from parsers.ocr_engine import Line
 from parsers.ocr_engine import ocr_word as Word
-from parsers.ocr_grid import ruled_tables
+from parsers.ocr_grid import GridCell, GridTable, ruled_tables
 from parsers.ocr_image import image_frames, resample
 from parsers.ocr_settings import SETTINGS
 from parsers.ocr_text import clean_lines, paragraphs, repair_text
@@ -231,6 +231,69 @@ def test_short_rule_of_a_one_line_row_is_found() -> None:
     assert [(c.row, c.col) for c in tables[0].cells][:3] == [(0, 0), (0, 1), (0, 2)]
 
 
+def test_a_grid_bent_on_the_scanner_keeps_its_columns() -> None:
+    """The Уссурийск ОВД 2016-17 page 3: the page bulged under the lid, so the table's left
+    rules drift right by about 70 px down the page and a tall row (a cell with a list of eight
+    lectures) sits between; placing cells by their boxes' edges alone put the rows below it one
+    column to the right and made a column of the wedge between the bent side rule and the
+    table's frame. Cells are placed on the rules they touch, followed down the page."""
+    rows = [40, 140, 240, 1100, 1200, 1300, 1400]  # a header, two rows, a tall row, three rows
+    cols = [40, 180, 900, 1300]
+    height = rows[-1] - rows[0]
+
+    def drift(x: int, y: int) -> int:  # the left two rules bend right, the others stay
+        return x + (70 if x < 500 else 0) * (y - rows[0]) ** 2 // height ** 2
+
+    ink = np.zeros((rows[-1] + 40, cols[-1] + 40), np.uint8)
+    for y in rows:
+        cv2.line(ink, (drift(cols[0], y), y), (cols[-1], y), 255, 5)
+    for x in cols:
+        points = np.array([(drift(x, y), y) for y in range(rows[0], rows[-1] + 1, 10)], np.int32)
+        cv2.polylines(ink, [points], False, 255, 5)
+    tables, _ = ruled_tables(ink, SETTINGS)
+    assert len(tables) == 1
+    table = tables[0]
+    assert (table.n_rows, table.n_cols) == (6, 3)
+    assert [(c.row, c.col, c.row_span, c.col_span) for c in table.cells] == [
+        (r, c, 1, 1) for r in range(6) for c in range(3)]
+
+
+def test_cells_run_together_through_faint_rules_are_cut_on_the_grid() -> None:
+    """The Уссурийск СОШ №30 scans: the rule under a month's section row («Август») is faint,
+    broken into dashes, so the section row and every cell of the row under it are one white
+    region; taken whole it was one cell spanning the table, the month row was lost and the
+    row's cells ran together. Such a region is cut along the grid: the section row spans the
+    table, the row under it keeps its four cells, and a column whose rule is missing between
+    two rows stays one cell over both."""
+    rows = [40, 140, 190, 290, 390]  # header, a section row, two rows
+    cols = [40, 160, 700, 900, 1200]
+    ink = _ruled(rows, cols, merges=[(1, 0, 1, 4)])
+    for c in range(4):  # the rule under the section row is dashes: a gap in each cell
+        ink[188:193, cols[c] + 40:cols[c] + 70] = 0
+    ink[288:293, cols[3] + 3:cols[4] - 3] = 0  # no rule between the last column's two rows
+    tables, _ = ruled_tables(ink, SETTINGS)
+    cells = [(c.row, c.col, c.row_span, c.col_span) for c in tables[0].cells]
+    assert cells == [(0, 0, 1, 1), (0, 1, 1, 1), (0, 2, 1, 1), (0, 3, 1, 1), (1, 0, 1, 4),
+                     (2, 0, 1, 1), (2, 1, 1, 1), (2, 2, 1, 1), (2, 3, 2, 1),
+                     (3, 0, 1, 1), (3, 1, 1, 1), (3, 2, 1, 1)]
+
+
+def test_cells_joined_under_short_rules_at_an_open_bottom_are_apart() -> None:
+    """The Уссурийск 2016-17 safety plan's photo: the table runs off the page, its column
+    rules stop short of the bottom edge, so the last row's cells meet under them; one cell over
+    three columns glued «Проведение тематических» to «по плану» and «Зам.по УВР». A rule
+    across most of a region's inside shows it is several cells."""
+    rows = [40, 140, 300]
+    cols = [40, 160, 700, 900, 1200]
+    ink = _ruled(rows, cols, [])
+    ink = ink[:300]  # the page ends: no bottom rule
+    for x in cols[1:-1]:
+        ink[270:, x - 3:x + 4] = 0  # the column rules stop short of the edge
+    tables, _ = ruled_tables(ink, SETTINGS)
+    assert [(c.row, c.col, c.col_span) for c in tables[0].cells if c.row == 1] == [
+        (1, 0, 1), (1, 1, 1), (1, 2, 1), (1, 3, 1)]
+
+
 def _line(y: int, *words: tuple[str, int, int]) -> Line:
     return Line(words=[Word(text, 95.0, (x0, y, x1, y + 40)) for text, x0, x1 in words])
 
@@ -322,3 +385,114 @@ def test_a_mark_beside_a_heading_is_left_out_of_its_line() -> None:
     assert scan._without_edge_junk(line, SETTINGS).text == "План работы"
     line = Line(words=[word("ор", 3, 250, 290), word("План", 95, 300, 400)])
     assert scan._without_edge_junk(line, SETTINGS).text == "ор План"
+
+
+def test_strokes_of_bold_capitals_are_no_blanks() -> None:
+    """The Ростов plan's scanned title page: the rule finder sees the tops and bars of the big
+    bold capitals as short rules (1-2 px thick, inside the words' boxes), which were put back as
+    «____» and merged the heading's three lines into one; a blank stands beside words, in a
+    line of text (the «_______ И.И. Иванов» of an approval block)."""
+    rules = np.zeros((400, 1200), np.uint8)
+    rules[115:117, 300:410] = 255  # inside «ПОКАЗАТЕЛЕЙ»
+    rules[232:236, 100:420] = 255  # a signature blank before the name
+    heading = Line(words=[Word("ПОКАЗАТЕЛЕЙ", 95.0, (200, 100, 700, 150))])
+    signature = Line(words=[Word("И.И.", 95.0, (450, 200, 520, 238)), Word("Иванов", 95.0, (530, 200, 700, 238))])
+    lines = scan.with_blank_fields([heading, signature], rules, [], SETTINGS)
+    assert [ln.text for ln in lines] == ["ПОКАЗАТЕЛЕЙ", "_____________ И.И. Иванов"]
+
+
+def test_rules_along_one_line_do_not_warp_the_page() -> None:
+    """The Тихорецк 2024-25 title page: a «table» of an approval block's lines and a stamp's
+    strokes gave a frame outline folded flat (two corners on each end of one rule); the
+    homography to a rectangle from it threw the page's text into a smear and none of it was
+    read. Such an outline frames nothing."""
+    from parsers.ocr_image import Frame, perspective_fix
+
+    flat = np.array([[1486, 858], [2017, 861], [2017, 861], [1486, 858]], np.float32)
+    assert perspective_fix(Frame(flat, (True, True, True, True)), SETTINGS) is None
+    tilted = np.array([[100, 100], [1100, 100], [1110, 800], [95, 800]], np.float32)  # a photo's slight keystone
+    assert perspective_fix(Frame(tilted, (True, True, True, True)), SETTINGS) is not None
+
+
+def test_a_frame_side_off_the_rules_only_levels_the_table() -> None:
+    """The Уссурийск детдом 2015-16 scans: the last row's bottom rule is missing, so the hull of
+    the table's rules closes with a side across the cells (bottom-left 320 px lower than
+    bottom-right); a homography to it sheared the page and ran rows together. The СОШ №30 scans:
+    the last column is ruled by faint dashes, the hull's right side is no rule, and the table
+    stands turned by 0.85°: the ruled top side levels it."""
+    from parsers.ocr_image import frame_quad, perspective_fix, warp
+
+    mask = np.zeros((2300, 3600), np.uint8)
+    cv2.line(mask, (260, 78), (3484, 80), 255, 5)  # top
+    cv2.line(mask, (260, 78), (253, 1861), 255, 5)  # left, right, the last row's bottom rule
+    cv2.line(mask, (3484, 80), (3478, 1861), 255, 5)
+    cv2.line(mask, (253, 1861), (3478, 1861), 255, 5)
+    cv2.line(mask, (253, 1861), (253, 2180), 255, 5)  # the left rule goes on; no rule under it
+    frame = frame_quad(mask)
+    assert frame is not None and frame.ruled[0] and not frame.ruled[2]
+    assert perspective_fix(frame, SETTINGS) is None  # its top rule is level: nothing to do
+
+    turned = np.zeros((1700, 2300), np.uint8)
+    cv2.line(turned, (317, 748), (1944, 772), 255, 5)  # the top rule, 24 px lower at its right end
+    cv2.line(turned, (317, 748), (305, 1552), 255, 5)
+    cv2.line(turned, (305, 1552), (1890, 1576), 255, 5)
+    cv2.line(turned, (1944, 772), (1890, 1576), 255, 1)  # faint dashes: no rule to the finder
+    turned[:, 1900:] = 0
+    frame = frame_quad(turned)
+    assert frame is not None and frame.ruled[0] and not frame.ruled[1]
+    matrix = perspective_fix(frame, SETTINGS)
+    assert matrix is not None
+    level = warp(255 - turned, matrix)
+    rows = np.nonzero((level[:1100, 400:1800] < 128).sum(axis=1) > 1000)[0]
+    assert rows.size and rows.max() - rows.min() <= 8  # the top rule now lies on a few pixel rows
+
+
+def _read(row: int, col: int, box: tuple[int, int, int, int], *lines: tuple[int, list[tuple[str, int, int]]],
+          row_span: int = 1, col_span: int = 1) -> scan._CellRead:
+    read = [Line(words=[Word(t, 90.0, (x0, y, x1, y + 30)) for t, x0, x1 in words]) for y, words in lines]
+    return scan._CellRead(GridCell(row, col, row_span, col_span, box, 1), read, 90.0)
+
+
+def test_a_row_whose_rule_was_lost_is_cut_above_each_stacked_number() -> None:
+    """The Уссурийск детдом 2015-16 scan: the rule between items 25 and 26 is too faint to
+    find, so one grid row holds «25.» over «26.» in the number column and both items' text
+    beside them; the row is cut above «26.» and each cell's lines go to the part they stand
+    in (a cell spanning the row spans both parts, rows below move down)."""
+    table = GridTable(box=(0, 0, 1200, 600), xs=[0, 100, 700, 1200], ys=[0, 100, 400, 600])
+    reads = [
+        _read(0, 0, (0, 0, 100, 100), (30, [("24.", 10, 60)])),
+        _read(0, 1, (100, 0, 700, 100), (30, [("Выявление", 110, 300)])),
+        _read(0, 2, (700, 0, 1200, 400), (30, [("Сонина", 710, 900)]), row_span=2),
+        _read(1, 0, (0, 100, 100, 400), (110, [("25.", 10, 60)]), (260, [("26.", 10, 60)])),
+        _read(1, 1, (100, 100, 700, 400), (110, [("Оформление", 110, 330), ("стенда", 340, 460)]),
+              (150, [("наркомании", 110, 330), ("а", 340, 350), ("ае", 360, 380)]),
+              (260, [("Совещание", 110, 330)])),
+        _read(2, 0, (0, 400, 100, 600), (430, [("27.", 10, 60)])),
+    ]
+    columns = {0}
+    out = scan.split_stacked_rows(table, reads, columns)
+    cells = {(rd.cell.row, rd.cell.col, rd.cell.row_span): " / ".join(ln.text for ln in rd.lines) for rd in out}
+    assert cells == {(0, 0, 1): "24.", (0, 1, 1): "Выявление", (0, 2, 3): "Сонина",
+                     (1, 0, 1): "25.", (1, 1, 1): "Оформление стенда / наркомании а ае",
+                     (2, 0, 1): "26.", (2, 1, 1): "Совещание", (3, 0, 1): "27."}
+    assert table.ys == [0, 100, 251, 400, 600]
+    # numbers that are not one after another are no lost rule
+    reads = [_read(0, 0, (0, 0, 100, 100), (10, [("3", 10, 60)]), (50, [("7", 10, 60)]))]
+    assert len(scan.split_stacked_rows(GridTable((0, 0, 100, 100), [0, 100], [0, 100]), reads, {0})) == 1
+
+
+def test_a_cell_over_columns_whose_rules_were_lost_is_cut_at_them() -> None:
+    """The same scan: a row whose vertical rules are lost is one cell over the activity, date
+    and responsible columns; its words part at the column lines with a cell's padding between
+    them, so it is cut there. A section title over the columns runs on with word spaces and
+    stays whole."""
+    table = GridTable(box=(0, 0, 1200, 100), xs=[0, 100, 600, 800, 1200], ys=[0, 100])
+    read = _read(0, 1, (100, 0, 1200, 100), (20, [("Оформление", 110, 330), ("стенда", 340, 500),
+                                                   ("13.10.", 630, 720), ("Медсестра", 830, 1000)]),
+                 (60, [("наркомании", 110, 330)]), col_span=3)
+    parts = scan.split_lost_columns(table, read, SETTINGS)
+    assert [(p.cell.col, " / ".join(ln.text for ln in p.lines)) for p in parts] == [
+        (1, "Оформление стенда / наркомании"), (2, "13.10."), (3, "Медсестра")]
+    title = _read(0, 0, (0, 0, 1200, 100), (20, [("I.", 20, 50), ("Работа", 62, 180), ("с", 590, 606),
+                                                  ("кадрами", 618, 790)]), col_span=4)
+    assert scan.split_lost_columns(table, title, SETTINGS) == [title]
