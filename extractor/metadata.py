@@ -229,7 +229,12 @@ def _centred_under(p: Paragraph, first: Paragraph, last: Paragraph) -> bool:
         return False
     line = first.bbox[3] - first.bbox[1]
     axis, other = (first.bbox[0] + first.bbox[2]) / 2, (p.bbox[0] + p.bbox[2]) / 2
-    return line > 0 and abs(axis - other) <= line and 0 <= p.bbox[1] - last.bbox[3] <= 1.5 * line
+    # a line that spans the first one's axis goes on when OCR calls it centred or it opens in
+    # lower case: a stamp read into a line («ПЛАН”») or over it («… терроризма и экст») moves
+    # that line's own axis
+    spans = p.bbox[0] <= axis <= p.bbox[2] and (p.align == "center" or fold(p.text)[:1].islower())
+    centred = abs(axis - other) <= line or spans
+    return line > 0 and centred and -0.5 * line <= p.bbox[1] - last.bbox[3] <= 1.5 * line  # OCR boxes may touch
 
 
 def _centred_with(p: Paragraph, first: Paragraph) -> bool:

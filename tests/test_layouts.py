@@ -386,3 +386,32 @@ def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
     ])
     assert heading.title == ("План работы по обеспечению безопасности жизнедеятельности и предупреждению "
                              "травматизма на 2016-2017 уч. год")
+
+
+def test_an_ocr_title_goes_on_under_a_line_a_stamp_moved() -> None:
+    """A stamp read into the title's first line (Тихорецк 2024-25: «ПЛАН”», its box stretched to
+    the right) or over the line under it (Уссурийск 2018-19: «… терроризма и экст», cut short)
+    moves that line's axis; the line under still spans the first one's axis and is centred or
+    opens in lower case, so it goes on (boxes as OCR gives them for both scans)."""
+    def line(text: str, box: tuple[float, float, float, float], align: Align | None = None) -> Paragraph:
+        return Paragraph(text, bbox=box, align=align)
+
+    heading = split_heading([
+        line("ПЛАН”", (318.0, 255.0, 402.0, 268.0)),
+        line("МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС", (190.0, 271.0, 489.0, 284.0), "center"),
+        line("НА 2024-2025 УЧЕБНЫЙ ГОД", (241.0, 304.0, 438.0, 319.0), "center"),
+    ])
+    assert heading.title == "ПЛАН” МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС"  # a gap over 1.5 lines ends it
+    heading = split_heading([
+        line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
+        line("по профилактике терроризма и экст", (196.0, 158.0, 423.0, 173.0)),
+        line("в КГКУ «Центр содействия семейному устройству г.Уссурийска»", (127.0, 171.0, 548.0, 190.0)),
+        line("на 2018-2019 уч. год", (277.0, 192.0, 400.0, 205.0)),
+        line("Приложение к приказу", (60.0, 215.0, 200.0, 227.0)),
+    ])
+    assert heading.title == ("План мероприятий по профилактике терроризма и экст в КГКУ «Центр содействия "
+                             "семейному устройству г.Уссурийска» на 2018-2019 уч. год")
+    # a line in capitals off to one side, not centred, is not the title's
+    heading = split_heading([line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
+                             line("Директор школы", (300.0, 160.0, 560.0, 172.0))])
+    assert heading.title == "План мероприятий"
