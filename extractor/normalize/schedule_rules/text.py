@@ -71,6 +71,10 @@ _GLUE: tuple[tuple[re.Pattern[str], str, bool, re.Pattern[str]], ...] = (
     # "22. 02", "23. 03.": a space after the day's dot
     (re.compile(r"(?<![\d.])(\d{1,2})\.\s+(0[1-9]|1[0-2])(?=\.?(?:\s*$|\s*[-–—,;]|\.\d))"), r"\1.\2", False,
      re.compile(r"\d\.\s+[01]")),
+    # "18 09", "15.09 -16 09": a day and a two-digit month whose dot OCR lost (the Уссурийск
+    # детдом 2015-16 scan), where they stand alone between the cell's ends and dashes or commas
+    (re.compile(r"(?:(?<=^)|(?<=[-–—,;]))(\s*)(\d{1,2})\s+(0[1-9]|1[0-2])(?=\s*(?:$|[-–—,;]))"), r"\1\2.\3", True,
+     re.compile(r"\d\s+[01]\d")),
     # "Февраль, 2017 год": the comma between a month and its year
     (re.compile(rf"(?i)({_MONTH_STEM})\s*,\s*(?=(?:19|20)\d\d\s*(?:г|год))"), r"\1 ", False,
      re.compile(r",\s*(?:19|20)\d\d")),
@@ -84,7 +88,7 @@ _GLUE: tuple[tuple[re.Pattern[str], str, bool, re.Pattern[str]], ...] = (
 
 
 # Any of the searches above, factored by first character: most cells need no rewrite at all.
-_GLUE_ANY = re.compile(r"\d(?:\s*[-–—,]\s*\d|\.\s+[01]|[А-Яа-яЁё])|[А-Яа-яЁё]\d|[а-яё](?:[А-ЯЁ]|\.[а-яё]{2})"
+_GLUE_ANY = re.compile(r"\d(?:\s*[-–—,]\s*\d|\.?\s+[01]|[А-Яа-яЁё])|[А-Яа-яЁё]\d|[а-яё](?:[А-ЯЁ]|\.[а-яё]{2})"
                        r"|,\s*(?:19|20)\d\d")
 
 
