@@ -27,6 +27,7 @@ from extractor.rows import (
     RawItem,
     SkippedRow,
     heading_items,
+    join_cut_titles,
     list_label,
     part_items,
     promote_parent_rows,
@@ -128,6 +129,7 @@ def _assemble(document: Document, source: Source, options: Options, trace: Trace
     items: list[RawItem] = []
     for part in parts:
         items += heading_items(part.headings) + part_items(part, skipped_rows)
+    items = join_cut_titles(items)
     promoted = promote_parent_rows(items)
     trace.promoted = {i for i, (a, b) in enumerate(zip(items, promoted, strict=True)) if a is not b}
     items = trace.items = promoted

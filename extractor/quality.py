@@ -104,6 +104,7 @@ def lost_rows(parts: list[PlanPart], items: list[RawItem], skipped: list[Skipped
     used |= {(s.table_index, s.row) for s in skipped}
     # rows whose text is named in a warning (an activity-less row) or joined to the row above
     used |= {(i.table_index, r) for i in items if isinstance(i, RawActivity) for r in i.rows}
+    used |= {joined for i in items if isinstance(i, RawActivity) for joined in i.joined}
     for part in parts:
         used |= {(part.table_index, r) for r in part.continuations}
     return [(p.table_index, r, row_text(p.table, r)) for p in parts for r in _data_rows(p)

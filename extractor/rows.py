@@ -48,6 +48,7 @@ class RawActivity:
     columns: list[ColumnSpec]
     page: int | None = None
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    joined: list[tuple[int, int]] = field(default_factory=list)  # (table, row) of another table's text joined in
 
     def cell(self, role: str) -> Cell | None:
         for col in self.columns:
@@ -411,6 +412,39 @@ def promote_parent_rows(items: list[RawItem]) -> list[RawItem]:
                     continue
         out.append(item)
     return out
+
+
+def join_cut_titles(items: list[RawItem]) -> list[RawItem]:
+    """A line in lower case right after a table's last activity, either as the first row
+    across the next table or as a line of text between the two tables, is the rest of that
+    activity's title: on a scan the row of that line lost its rules and reads as one cell or
+    as text outside the table («внешний вид учащегося». (1-4 кл» under the table of the
+    Уссурийск детдом 2015-16 scan's page 3)."""
+    out: list[RawItem] = []
+    for item in items:
+        prev = out[-1] if out else None
+        if (isinstance(item, RawSection) and isinstance(prev, RawActivity)
+                and "\n" not in item.text and _opens_in_lower_case(item.text)
+                and (item.table_index != prev.table_index if item.table_index is not None
+                     else item.page is not None and prev.page is not None and item.page >= prev.page)):
+            column = next((c.index for c in prev.columns if c.role == "activity" and c.index in prev.values), None)
+            cell = prev.values[column] if column is not None else None
+            texts = [k for k, p in enumerate(cell.paragraphs) if p.text.strip()] if cell is not None else []
+            if cell is not None and column is not None and texts:
+                last = cell.paragraphs[texts[-1]]
+                paragraphs = list(cell.paragraphs)
+                paragraphs[texts[-1]] = replace(last, text=join_split_text(last.text, item.text))
+                prev.values[column] = replace(cell, paragraphs=paragraphs)
+                if item.table_index is not None:
+                    prev.joined += [(item.table_index, r) for r in item.rows]
+                continue
+        out.append(item)
+    return out
+
+
+def _opens_in_lower_case(text: str) -> bool:
+    first = fold(text).lstrip(" «»\"'(-–—.,")[:1]
+    return first.isalpha() and first.islower()
 
 
 def _number_of(item: RawActivity) -> str | None:

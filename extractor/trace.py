@@ -122,6 +122,8 @@ class Trace:
             else:
                 seq = self.activity_of.get(pos)
                 kind, seqs = ("activity", [seq]) if seq is not None else ("dropped", [])
+            if isinstance(item, RawActivity):  # a row of the next table that only ends this title
+                kinds.update({joined: ("joined", list(seqs)) for joined in item.joined})
             for row in item.rows:
                 old = kinds.get((item.table_index, row))
                 if old is not None and old[0] == "activity" and kind == "activity":
@@ -162,7 +164,7 @@ class Trace:
         last: list[int] = []
         for info in view.rows:
             if info.kind == "joined":
-                info.activities = list(last)
+                info.activities = info.activities or list(last)
             elif info.kind in ("activity", "section", "promoted"):
                 last = info.activities
 

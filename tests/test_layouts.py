@@ -415,3 +415,27 @@ def test_an_ocr_title_goes_on_under_a_line_a_stamp_moved() -> None:
     heading = split_heading([line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
                              line("Директор школы", (300.0, 160.0, 560.0, 172.0))])
     assert heading.title == "План мероприятий"
+
+
+def test_a_line_in_lower_case_after_a_tables_last_activity_ends_its_title() -> None:
+    """The Уссурийск детдом 2015-16 scan: the last line of item 16's title («внешний вид
+    учащегося». (1-4 кл») stands under page 3's table, its row's rules lost; read as text (or
+    as a row across the next table) it opened a section that held the next twenty activities.
+    A line in lower case right after a table's last activity is the rest of its title."""
+    first = table([HEADER, ["16.", "Беседа на тему: «Правила поведения в школе,", "15.09", "Педагоги"]])
+    first.rows = [Row(i, page=3) for i in range(2)]
+    second = table([["17.", "Беседа о безопасности", "17.09", "Педагоги"]])
+    second.rows = [Row(0, page=4)]
+    tail = Paragraph("внешний вид учащегося». (1-4 кл", page=3)
+    plan = plan_of(first, tail, second)
+    assert [a.title for a in plan.activities] == [
+        "Беседа на тему: «Правила поведения в школе, внешний вид учащегося». (1-4 кл", "Беседа о безопасности"]
+    assert plan.sections == []
+    # the same line as the next table's first row, across the table
+    across = table([["внешний вид учащегося». (1-4 кл"], ["17.", "Беседа о безопасности", "17.09", "Педагоги"]])
+    plan = plan_of(first, across)
+    assert plan.activities[0].title.endswith("внешний вид учащегося». (1-4 кл") and plan.sections == []
+    assert not [w for w in plan.warnings if w.code == "row_lost"]
+    # a heading in capitals there opens a section as before
+    plan = plan_of(first, table([["ВНЕКЛАССНАЯ РАБОТА"], ["17.", "Беседа о безопасности", "17.09", "Педагоги"]]))
+    assert [s.title for s in plan.sections] == ["ВНЕКЛАССНАЯ РАБОТА"]
