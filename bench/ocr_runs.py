@@ -186,6 +186,8 @@ STAGE_FUNCTIONS: tuple[tuple[str, str, str], ...] = (
     ("parsers.scan", "clean_lines", "repair"),
     ("parsers.scan", "sort_lines", "repair"),
     ("parsers.scan", "read_page", "page assembly"),  # what the page's own code does between stages
+    ("parsers.scan", "_read_one", "page assembly"),
+    ("parsers.scan", "settle_open_pages", "page assembly"),
     ("parsers.scan", "_ruled_to_layout", "page assembly"),
     ("parsers.scan", "_unruled_to_layout", "page assembly"),
     ("parsers.scan", "stroke_width", "page assembly"),
@@ -290,10 +292,12 @@ def instrument(clock: StageClock) -> None:
                 clock.leave()
 
     engine.Engine.read = read_counted
-    page = scan.read_page
+    # every page goes through _read_one (read_page only wraps it); older revisions had read_page alone
+    name = "_read_one" if hasattr(scan, "_read_one") else "read_page"
+    page = getattr(scan, name)
 
     def page_counted(*args: Any, **kwargs: Any) -> Any:
         clock.count("pages")
         return page(*args, **kwargs)
 
-    setattr(scan, "read_page", page_counted)  # noqa: B010 - the module is imported by name
+    setattr(scan, name, page_counted)

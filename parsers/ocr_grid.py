@@ -79,6 +79,9 @@ def table_webs(rules: np.ndarray, settings: OcrSettings) -> list[tuple[np.ndarra
     return webs
 
 
+_BLOCK = 256  # edges compared with all others at once
+
+
 @dataclass(frozen=True)
 class _Edge:
     """One side of a cell on one axis: where its rule runs (the middle of the rule), as the
@@ -134,18 +137,31 @@ def _grid_lines(edges: list[_Edge], cell: list[int], tolerance: float, gap: floa
     # only a solid cell's side that runs nearly straight is followed
     solid = np.array([e.solid for e in edges])
     straight = solid & (np.abs(at_end - at_start) <= np.maximum(tolerance, drift * (end - start)))
-    same_side = high[:, None] == high[None, :]
-    step = start[None, :] - end[:, None]  # from the end of i to the start of j
-    goes_on = (same_side & straight[:, None] & straight[None, :] & (step >= 0) & (step <= gap)
-               & (np.abs(at_start[None, :] - at_end[:, None]) <= tolerance))
-    low, top = np.maximum(start[:, None], start[None, :]), np.minimum(end[:, None], end[None, :])
-    middle = (low + top) / 2  # of the stretch where the two run side by side
     span = np.maximum(end - start, 1.0)
-    place = at_start[:, None] + (at_end - at_start)[:, None] * (middle - start[:, None]) / span[:, None]
-    facing = ((high & straight)[:, None] & (straight & ~high)[None, :] & (top > low)
-              & (np.abs(place - place.T) <= tolerance))
-    for i, j in zip(*np.nonzero(goes_on | facing), strict=True):
-        join(int(i), int(j))
+
+    def place(k: np.ndarray, at: np.ndarray) -> np.ndarray:  # edges k's places at `at` along them
+        return np.asarray(at_start[k] + (at_end[k] - at_start[k]) * (at - start[k]) / span[k])
+
+    # edges of one line lie no further apart than two cells' drift: each block of edges (in the
+    # order of their places) is compared with those near it only, so dense grids stay cheap
+    ranked = np.array(order)
+    at = np.array([edges[k].pos for k in order])
+    reach = 2 * tolerance + 2 * drift * float(span.max(initial=0.0))
+    for first in range(0, n, _BLOCK):
+        block = ranked[first:first + _BLOCK, None]
+        lo = int(np.searchsorted(at, at[first] - reach, side="left"))
+        hi = int(np.searchsorted(at, at[min(first + _BLOCK, n) - 1] + reach, side="right"))
+        near = ranked[lo:hi]
+        other = near[None, :]
+        step = start[other] - end[block]  # from the end of an edge of the block to the start of another
+        goes_on = ((high[block] == high[other]) & straight[block] & straight[other] & (step >= 0)
+                   & (step <= gap) & (np.abs(at_start[other] - at_end[block]) <= tolerance))
+        low, top = np.maximum(start[block], start[other]), np.minimum(end[block], end[other])
+        middle = (low + top) / 2  # of the stretch where the two run side by side
+        facing = ((high & straight)[block] & (straight & ~high)[other] & (top > low)
+                  & (np.abs(place(block, middle) - place(other, middle)) <= tolerance))
+        for a, b in zip(*np.nonzero(goes_on | facing), strict=True):
+            join(int(block[a, 0]), int(near[b]))
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
@@ -169,28 +185,27 @@ def _edges(labels: np.ndarray, label: int, box: Box, half: int, fill: tuple[floa
     def last(line: np.ndarray) -> float:
         return float(len(line) - np.argmax(line[::-1])) if line.any() else float(len(line))
 
-    def side(length: int, near: np.ndarray, far: np.ndarray, place: Callable[[np.ndarray], float],
-             base: int, pad: int) -> _Edge:
+    def ends(length: int, near: np.ndarray, far: np.ndarray, place: Callable[[np.ndarray], float],
+             base: int) -> tuple[float, float]:
         a, b = place(near), place(far)
         q0, q1 = length // 4, length - 1 - length // 4
         slope = (b - a) / max(q1 - q0, 1)
-        return _Edge(0.0, 0.0, 0.0, base + a - q0 * slope + pad, base + b + (length - 1 - q1) * slope + pad, pad > 0)
+        return base + a - q0 * slope, base + b + (length - 1 - q1) * slope
 
     w, h = x1 - x0, y1 - y0
     rows = region[h // 4], region[h - 1 - h // 4]
     cols = region[:, w // 4], region[:, w - 1 - w // 4]
-    left, right = side(h, rows[0], rows[1], first, x0, -half), side(h, rows[0], rows[1], last, x0, half)
-    top, bottom = side(w, cols[0], cols[1], first, y0, -half), side(w, cols[0], cols[1], last, y0, half)
-    across = (right.at_start - left.at_start + right.at_end - left.at_end) / 2 - 2 * half
-    down = (bottom.at_start - top.at_start + bottom.at_end - top.at_end) / 2 - 2 * half
+    left, right = ends(h, *rows, first, x0), ends(h, *rows, last, x0)
+    top, bottom = ends(w, *cols, first, y0), ends(w, *cols, last, y0)
+    across = (right[0] - left[0] + right[1] - left[1]) / 2
+    down = (bottom[0] - top[0] + bottom[1] - top[1]) / 2
     area = float(region.sum())
-    solid = area >= fill[0] * across * down and area >= fill[1] * w * h and not _divided(region, (
-        max(left.at_start, left.at_end) - x0, max(top.at_start, top.at_end) - y0,
-        min(right.at_start, right.at_end) - x0, min(bottom.at_start, bottom.at_end) - y0), 3 * half, rule)
-    return (replace(left, pos=x0 - half, start=y0, end=y1, solid=solid),
-            replace(right, pos=x1 + half, start=y0, end=y1, solid=solid),
-            replace(top, pos=y0 - half, start=x0, end=x1, solid=solid),
-            replace(bottom, pos=y1 + half, start=x0, end=x1, solid=solid))
+    solid = area >= fill[0] * across * down and area >= fill[1] * w * h and not _divided(
+        region, (max(left) - x0, max(top) - y0, min(right) - x0, min(bottom) - y0), 2 * half, rule)
+    return (_Edge(x0 - half, y0, y1, left[0] - half, left[1] - half, False, solid),
+            _Edge(x1 + half, y0, y1, right[0] + half, right[1] + half, True, solid),
+            _Edge(y0 - half, x0, x1, top[0] - half, top[1] - half, False, solid),
+            _Edge(y1 + half, x0, x1, bottom[0] + half, bottom[1] + half, True, solid))
 
 
 def _divided(region: np.ndarray, inner: tuple[float, float, float, float], margin: int, rule: int) -> bool:

@@ -358,13 +358,15 @@ def test_a_column_headed_by_a_post_names_the_responsible() -> None:
     assert role_of("Воспитательная работа") != "responsible"
 
 
+def line(text: str, box: tuple[float, float, float, float], align: Align | None = None) -> Paragraph:
+    """A line as OCR gives it: text and box, alignment only where nothing else fits."""
+    return Paragraph(text, bbox=box, align=align)
+
+
 def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
     """A scan's lines carry no alignment, only boxes: the lines right under the title's first
     line, centred on its axis, are the title (the Уссурийск 2016-17 plan's heading, boxes as
     OCR gives them); a line far below or off the axis is not."""
-    def line(text: str, box: tuple[float, float, float, float], align: Align | None = None) -> Paragraph:
-        return Paragraph(text, bbox=box, align=align)
-
     heading = split_heading([
         line("План профилактической работы", (236.6, 175.4, 444.7, 187.7)),
         line("по предупреждению жестокого обращения в отношении несовершеннолетних", (164.2, 191.0, 517.4, 203.0)),
@@ -393,9 +395,6 @@ def test_an_ocr_title_goes_on_under_a_line_a_stamp_moved() -> None:
     the right) or over the line under it (Уссурийск 2018-19: «… терроризма и экст», cut short)
     moves that line's axis; the line under still spans the first one's axis and is centred or
     opens in lower case, so it goes on (boxes as OCR gives them for both scans)."""
-    def line(text: str, box: tuple[float, float, float, float], align: Align | None = None) -> Paragraph:
-        return Paragraph(text, bbox=box, align=align)
-
     heading = split_heading([
         line("ПЛАН”", (318.0, 255.0, 402.0, 268.0)),
         line("МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС", (190.0, 271.0, 489.0, 284.0), "center"),
