@@ -342,7 +342,38 @@ def ruled_tables(ink: np.ndarray, settings: OcrSettings) -> tuple[list[GridTable
     tables = [t for t in (grid_of(web, settings, origin) for web, origin in table_webs(rules, settings))
               if t is not None]
     tables.sort(key=lambda t: t.box[1])
-    return tables, rules
+    return _rejoin_stacked(tables, rules, settings), rules
+
+
+def _rejoin_stacked(tables: list[GridTable], rules: np.ndarray, settings: OcrSettings) -> list[GridTable]:
+    """Two tables one right under the other, less than a row apart, on the same left rule and
+    with most column rules in common, are one table whose row between them lost its side rules
+    (the Уссурийск СОШ №30 scan's «Январь» row): the sides are drawn in and the grid read again."""
+    out: list[GridTable] = []
+    for table in tables:
+        above = out[-1] if out else None
+        if above is not None and _stacked(above, table, settings):
+            x0, y0 = min(above.box[0], table.box[0]), above.box[1]
+            x1, y1 = max(above.box[2], table.box[2]), table.box[3]
+            web = np.zeros_like(rules)
+            web[y0:y1, x0:x1] = rules[y0:y1, x0:x1]
+            gap = (above.box[3] - 1, table.box[1] + 1)
+            for x in (above.xs[0], min(above.xs[-1], table.xs[-1])):
+                cv2.line(web, (int(x), gap[0]), (int(x), gap[1]), 255, 3)
+            joined = grid_of(web[y0:y1, x0:x1], settings, (x0, y0))
+            if joined is not None and joined.n_rows > above.n_rows + table.n_rows - 1:
+                out[-1] = joined
+                continue
+        out.append(table)
+    return out
+
+
+def _stacked(above: GridTable, below: GridTable, settings: OcrSettings) -> bool:
+    gap = below.box[1] - above.box[3]
+    if not 0 <= gap <= 2 * settings.min_cell_px or abs(above.xs[0] - below.xs[0]) > settings.edge_merge_px:
+        return False
+    shared = sum(any(abs(a - b) <= settings.edge_merge_px for b in below.xs[1:-1]) for a in above.xs[1:-1])
+    return shared >= max(2, (len(above.xs) - 2) // 2)
 
 
 def cell_ink(ink: np.ndarray, table: GridTable, cell: GridCell, settings: OcrSettings) -> np.ndarray:

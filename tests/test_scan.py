@@ -294,6 +294,24 @@ def test_cells_joined_under_short_rules_at_an_open_bottom_are_apart() -> None:
         (1, 0, 1), (1, 1, 1), (1, 2, 1), (1, 3, 1)]
 
 
+def test_a_row_between_two_tables_that_lost_its_side_rules_joins_them() -> None:
+    """The Уссурийск СОШ №30 scan's page 3: the side rules of the month row «Январь» are lost,
+    so the rules above and below it make two tables and the month fell between them (half of it
+    in the lower table's thin first row). Two tables less than a row apart on one left rule
+    with their column rules in common are one, the row between them across it."""
+    cols = [40, 160, 700, 900, 1200]
+
+    def two(gap: int) -> np.ndarray:
+        lower = _ruled([240 + gap, 340 + gap, 440 + gap], cols, [])
+        lower[:240] = np.maximum(lower[:240], _ruled([40, 140, 240], cols, [])[:240])
+        return lower
+
+    tables, _ = ruled_tables(two(30), SETTINGS)
+    assert len(tables) == 1
+    assert [(c.row, c.col_span) for c in tables[0].cells if c.col == 0] == [(0, 1), (1, 1), (2, 4), (3, 1), (4, 1)]
+    assert len(ruled_tables(two(90), SETTINGS)[0]) == 2  # two tables further apart stay two
+
+
 def _line(y: int, *words: tuple[str, int, int]) -> Line:
     return Line(words=[Word(text, 95.0, (x0, y, x1, y + 40)) for text, x0, x1 in words])
 
