@@ -363,57 +363,53 @@ def line(text: str, box: tuple[float, float, float, float], align: Align | None 
     return Paragraph(text, bbox=box, align=align)
 
 
-def test_an_ocr_title_goes_on_over_the_centred_lines_under_it() -> None:
-    """A scan's lines carry no alignment, only boxes: the lines right under the title's first
-    line, centred on its axis, are the title (the Уссурийск 2016-17 plan's heading, boxes as
-    OCR gives them); a line far below or off the axis is not."""
-    heading = split_heading([
+# Scan headings as OCR gives them (text, box in points, alignment only where nothing else fits
+# a line) and the title a reader takes from them.
+OCR_HEADINGS: list[tuple[str, list[Paragraph], str]] = [
+    # the lines right under the title's first line, centred on its axis, go on; a line far
+    # below does not
+    ("Уссурийск 2016-17", [
         line("План профилактической работы", (236.6, 175.4, 444.7, 187.7)),
         line("по предупреждению жестокого обращения в отношении несовершеннолетних", (164.2, 191.0, 517.4, 203.0)),
         line("на 2016-2017 уч.год", (290.0, 206.0, 391.0, 218.9)),
-        line("Пояснительная записка", (60.0, 260.0, 230.0, 272.0)),
-    ])
-    assert heading.title == ("План профилактической работы по предупреждению жестокого обращения в отношении "
-                             "несовершеннолетних на 2016-2017 уч.год")
-    alone = split_heading([line("План работы", (236.6, 175.4, 330.0, 187.7)),
-                           line("Утверждаю: директор", (400.0, 190.0, 560.0, 202.0))])
-    assert alone.title == "План работы"
-    # OCR marks a line centred only when nothing else fits it: such a line goes on too (the
-    # Уссурийск 2016-17 safety plan's heading, boxes as OCR gives them)
-    heading = split_heading([
+        line("Пояснительная записка", (60.0, 260.0, 230.0, 272.0))],
+     "План профилактической работы по предупреждению жестокого обращения в отношении несовершеннолетних "
+     "на 2016-2017 уч.год"),
+    ("off the axis", [line("План работы", (236.6, 175.4, 330.0, 187.7)),
+                      line("Утверждаю: директор", (400.0, 190.0, 560.0, 202.0))], "План работы"),
+    # a line OCR marks centred goes on too
+    ("Уссурийск 2016-17 safety plan", [
         line("План работы", (289.0, 171.0, 372.0, 183.0)),
         line("по обеспечению безопасности жизнедеятельности", (175.0, 186.0, 487.0, 197.0), "center"),
         line("и предупреждению травматизма", (230.0, 205.0, 435.0, 214.0), "center"),
-        line("на 2016-2017 уч. год", (269.0, 217.0, 392.0, 229.0)),
-    ])
-    assert heading.title == ("План работы по обеспечению безопасности жизнедеятельности и предупреждению "
-                             "травматизма на 2016-2017 уч. год")
-
-
-def test_an_ocr_title_goes_on_under_a_line_a_stamp_moved() -> None:
-    """A stamp read into the title's first line (Тихорецк 2024-25: «ПЛАН”», its box stretched to
-    the right) or over the line under it (Уссурийск 2018-19: «… терроризма и экст», cut short)
-    moves that line's axis; the line under still spans the first one's axis and is centred or
-    opens in lower case, so it goes on (boxes as OCR gives them for both scans)."""
-    heading = split_heading([
+        line("на 2016-2017 уч. год", (269.0, 217.0, 392.0, 229.0))],
+     "План работы по обеспечению безопасности жизнедеятельности и предупреждению травматизма на 2016-2017 уч. год"),
+    # a stamp read into the first line («ПЛАН”», its box stretched to the right) moves its axis;
+    # the centred line under it still spans that line's axis; a gap over 1.5 lines ends the title
+    ("Тихорецк 2024-25", [
         line("ПЛАН”", (318.0, 255.0, 402.0, 268.0)),
         line("МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС", (190.0, 271.0, 489.0, 284.0), "center"),
-        line("НА 2024-2025 УЧЕБНЫЙ ГОД", (241.0, 304.0, 438.0, 319.0), "center"),
-    ])
-    assert heading.title == "ПЛАН” МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС"  # a gap over 1.5 lines ends it
-    heading = split_heading([
+        line("НА 2024-2025 УЧЕБНЫЙ ГОД", (241.0, 304.0, 438.0, 319.0), "center")],
+     "ПЛАН” МЕРОПРИЯТИЙ ТТЖТ ФИЛИАЛА РГУПС"),
+    # a stamp over the line under the title cuts it short («… и экст»): it spans the title's
+    # axis and opens in lower case, so it goes on, and so do the lines under it
+    ("Уссурийск 2018-19", [
         line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
         line("по профилактике терроризма и экст", (196.0, 158.0, 423.0, 173.0)),
         line("в КГКУ «Центр содействия семейному устройству г.Уссурийска»", (127.0, 171.0, 548.0, 190.0)),
         line("на 2018-2019 уч. год", (277.0, 192.0, 400.0, 205.0)),
-        line("Приложение к приказу", (60.0, 215.0, 200.0, 227.0)),
-    ])
-    assert heading.title == ("План мероприятий по профилактике терроризма и экст в КГКУ «Центр содействия "
-                             "семейному устройству г.Уссурийска» на 2018-2019 уч. год")
-    # a line in capitals off to one side, not centred, is not the title's
-    heading = split_heading([line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
-                             line("Директор школы", (300.0, 160.0, 560.0, 172.0))])
-    assert heading.title == "План мероприятий"
+        line("Приложение к приказу", (60.0, 215.0, 200.0, 227.0))],
+     "План мероприятий по профилактике терроризма и экст в КГКУ «Центр содействия семейному устройству "
+     "г.Уссурийска» на 2018-2019 уч. год"),
+    ("a capitalised line off to one side", [line("План мероприятий", (277.0, 145.0, 397.0, 157.0)),
+                                            line("Директор школы", (300.0, 160.0, 560.0, 172.0))],
+     "План мероприятий"),
+]
+
+
+@pytest.mark.parametrize(("lines", "title"), [(c[1], c[2]) for c in OCR_HEADINGS], ids=[c[0] for c in OCR_HEADINGS])
+def test_an_ocr_title_goes_on_over_the_lines_under_it(lines: list[Paragraph], title: str) -> None:
+    assert split_heading(lines).title == title
 
 
 def test_a_line_in_lower_case_after_a_tables_last_activity_ends_its_title() -> None:
