@@ -583,8 +583,8 @@ def split_lost_columns(table: GridTable, read: _CellRead, settings: OcrSettings)
             by_column.setdefault(cell.col + sum(1 for x in inner if word.x0 >= x), []).append(word)
         for c, words in by_column.items():
             columns.setdefault(c, []).append(Line(words=words, block=line.block))
-    if len(columns) < 2:
-        return [read]
+    if sum(any(len(w.text) >= 2 for ln in lines for w in ln.words) for lines in columns.values()) < 2:
+        return [read]  # one column's text, or a letter-spaced heading («У Ч Е Б Н А Я   Р А Б О Т А»)
     x0, y0, x1, y1 = cell.box
     edges = [x0, *inner, x1]
     out: list[_CellRead] = []

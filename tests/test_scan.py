@@ -514,3 +514,6 @@ def test_a_cell_over_columns_whose_rules_were_lost_is_cut_at_them() -> None:
     title = _read(0, 0, (0, 0, 1200, 100), (20, [("I.", 20, 50), ("Работа", 62, 180), ("с", 590, 606),
                                                   ("кадрами", 618, 790)]), col_span=4)
     assert scan.split_lost_columns(table, title, SETTINGS) == [title]
+    letters = [(ch, 120 + 150 * k, 150 + 150 * k) for k, ch in enumerate("УЧЕБНАЯ")]  # wide apart
+    spaced = _read(0, 0, (0, 0, 1200, 100), (20, letters), col_span=4)  # a letter-spaced heading
+    assert scan.split_lost_columns(table, spaced, SETTINGS) == [spaced]
