@@ -419,27 +419,37 @@ def join_cut_titles(items: list[RawItem]) -> list[RawItem]:
     across the next table or as a line of text between the two tables, is the rest of that
     activity's title: on a scan the row of that line lost its rules and reads as one cell or
     as text outside the table («внешний вид учащегося». (1-4 кл» under the table of the
-    Уссурийск детдом 2015-16 scan's page 3)."""
+    Уссурийск детдом 2015-16 scan's page 3). It is joined as a row cut by a page break is."""
     out: list[RawItem] = []
     for item in items:
         prev = out[-1] if out else None
-        if (isinstance(item, RawSection) and isinstance(prev, RawActivity)
-                and "\n" not in item.text and _opens_in_lower_case(item.text)
-                and (item.table_index != prev.table_index if item.table_index is not None
-                     else item.page is not None and prev.page is not None and item.page >= prev.page)):
-            column = next((c.index for c in prev.columns if c.role == "activity" and c.index in prev.values), None)
-            cell = prev.values[column] if column is not None else None
-            texts = [k for k, p in enumerate(cell.paragraphs) if p.text.strip()] if cell is not None else []
-            if cell is not None and column is not None and texts:
-                last = cell.paragraphs[texts[-1]]
-                paragraphs = list(cell.paragraphs)
-                paragraphs[texts[-1]] = replace(last, text=join_split_text(last.text, item.text))
-                prev.values[column] = replace(cell, paragraphs=paragraphs)
-                if item.table_index is not None:
-                    prev.joined += [(item.table_index, r) for r in item.rows]
-                continue
+        column = _title_column(prev) if isinstance(prev, RawActivity) else None
+        if isinstance(prev, RawActivity) and isinstance(item, RawSection) and column is not None \
+                and _ends_title(prev, item):
+            tail = Paragraph(item.text, style=TextStyle(bold=item.bold, italic=item.italic))
+            cell = prev.values[column]
+            prev.values[column] = replace(cell, paragraphs=_joined_paragraphs(cell, [tail], 0.0))
+            if item.table_index is not None:
+                prev.joined += [(item.table_index, r) for r in item.rows]
+            continue
         out.append(item)
     return out
+
+
+def _title_column(item: RawActivity) -> int | None:
+    """The grid column of the activity's title, where it has text."""
+    col = next((c.index for c in item.columns if c.role == "activity" and c.index in item.values), None)
+    return col if col is not None and not item.values[col].is_blank else None
+
+
+def _ends_title(activity: RawActivity, section: RawSection) -> bool:
+    """One line in lower case that opens the next table, or stands between the tables on the
+    activity's page or a later one."""
+    if "\n" in section.text or not _opens_in_lower_case(section.text):
+        return False
+    if section.table_index is not None:
+        return section.table_index != activity.table_index
+    return section.page is not None and activity.page is not None and section.page >= activity.page
 
 
 def _opens_in_lower_case(text: str) -> bool:

@@ -165,9 +165,9 @@ def _grid_lines(edges: list[_Edge], cell: list[int], tolerance: float, gap: floa
     groups: dict[int, list[int]] = {}
     for i in range(n):
         groups.setdefault(find(i), []).append(i)
-    places = sorted((sum(edges[i].pos for i in members) / len(members), root) for root, members in groups.items())
-    rank = {root: k for k, (_, root) in enumerate(places)}
-    return [place for place, _ in places], [rank[find(i)] for i in range(n)]
+    lines = sorted((sum(edges[i].pos for i in members) / len(members), root) for root, members in groups.items())
+    rank = {root: k for k, (_, root) in enumerate(lines)}
+    return [line for line, _ in lines], [rank[find(i)] for i in range(n)]
 
 
 def _edges(labels: np.ndarray, label: int, box: Box, half: int, fill: tuple[float, float],
@@ -231,47 +231,56 @@ def grid_of(web: np.ndarray, settings: OcrSettings, origin: tuple[int, int] = (0
     cv2.rectangle(walls, (0, 0), (x1 - x0 - 1, y1 - y0 - 1), 255, settings.rule_thicken_px)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.bitwise_not(walls), connectivity=4)
     regions: list[tuple[int, Box]] = []
-    edge = settings.rule_thicken_px + 1
+    half = settings.rule_thicken_px + 1  # from a region's edge to the middle of its rule
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
         if w < settings.min_cell_px or h < settings.min_cell_px:
             continue
-        at_side = (x <= edge or x + w >= bw - edge) and w < settings.max_wedge_share * bw
+        at_side = (x <= half or x + w >= bw - half) and w < settings.max_wedge_share * bw
         if at_side and area < settings.min_cell_fill * w * h:
             continue  # the wedge between a side rule bent on the scan and the closing frame
         regions.append((i, (x, y, x + w, y + h)))
     if len(regions) < 2:
         return None
-    half = settings.rule_thicken_px + 1  # from a region's edge to the middle of its rule
     fill = settings.solid_cell_fill, settings.solid_box_fill
     sides = [_edges(labels, label, box, half, fill, settings.min_rule_px) for label, box in regions]
-    gap = settings.edge_merge_px + 2 * half  # across a rule, thickened on both sides
-    owner = [k for k in range(len(sides)) for _ in range(2)]
-    # the broken rules inside cells run together are grid lines too (each its own phantom cell)
-    inner = [_inner_rules(labels, label, box, axis, settings.min_rule_px) for k, (label, box) in enumerate(regions)
-             if not sides[k][0].solid for axis in (0, 1)]
-    x_rules = [e for pair in inner[0::2] for e in pair]
-    y_rules = [e for pair in inner[1::2] for e in pair]
-    phantoms = range(len(sides), len(sides) + len(x_rules) + len(y_rules))
-    xs, x_index = _grid_lines([e for four in sides for e in four[:2]] + x_rules, owner + list(phantoms[:len(x_rules)]),
-                              settings.edge_merge_px, gap, settings.max_rule_drift)
-    ys, y_index = _grid_lines([e for four in sides for e in four[2:]] + y_rules, owner + list(phantoms[len(x_rules):]),
-                              settings.edge_merge_px, gap, settings.max_rule_drift)
+    leaked = [k for k, four in enumerate(sides) if not four[0].solid]
+
+    def lines(axis: int) -> tuple[list[float], list[int]]:
+        """The grid lines across `axis` (0: columns, 1: rows) and each cell side's line; the
+        broken rules inside cells run together are lines too, each its own phantom cell."""
+        own = [e for four in sides for e in four[2 * axis:2 * axis + 2]]
+        inner = [e for k in leaked for e in _inner_rules(labels, *regions[k], axis, settings.min_rule_px)]
+        owner = [k for k in range(len(sides)) for _ in range(2)] + list(range(len(sides), len(sides) + len(inner)))
+        return _grid_lines(own + inner, owner, settings.edge_merge_px, settings.edge_merge_px + 2 * half,
+                           settings.max_rule_drift)  # the gap: across a rule, thickened on both sides
+
+    (xs, x_index), (ys, y_index) = lines(0), lines(1)
     table = GridTable(box=(x0, y0, x1, y1), xs=[round(x) + x0 for x in xs], ys=[round(y) + y0 for y in ys],
                       labels=labels)
     for k, (label, box) in enumerate(regions):
         if not sides[k][0].solid:
-            table.cells += [replace(c, box=(c.box[0] + x0, c.box[1] + y0, c.box[2] + x0, c.box[3] + y0))
+            table.cells += [replace(c, box=_moved(c.box, x0, y0))
                             for c in _leaked_cells(labels, label, box, xs, ys, half, settings)]
             continue
         col, col_end = x_index[2 * k], x_index[2 * k + 1]
         row, row_end = y_index[2 * k], y_index[2 * k + 1]
         if col_end <= col or row_end <= row:
             continue
-        shifted = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
-        table.cells.append(GridCell(row, col, row_end - row, col_end - col, shifted, label))
+        table.cells.append(GridCell(row, col, row_end - row, col_end - col, _moved(box, x0, y0), label))
     table.cells.sort(key=lambda c: (c.row, c.col))
     return table
+
+
+def _moved(box: Box, dx: int, dy: int) -> Box:
+    return box[0] + dx, box[1] + dy, box[2] + dx, box[3] + dy
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """The stretches (start, end exclusive) where a row of flags is true."""
+    padded = np.concatenate([[False], flags, [False]])
+    starts, ends = np.nonzero(padded[1:] & ~padded[:-1])[0], np.nonzero(~padded[1:] & padded[:-1])[0]
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
 
 
 def _inner_rules(labels: np.ndarray, label: int, box: Box, axis: int, rule: int, share: float = 0.5) -> list[_Edge]:
@@ -284,14 +293,9 @@ def _inner_rules(labels: np.ndarray, label: int, box: Box, axis: int, rule: int,
     walls = labels[y:y_end, x:x_end] == 0
     inside = walls.mean(axis=axis) >= share
     inside[[0, -1]] = False  # the region's own edges
-    flags = np.concatenate([[False], inside, [False]])
-    starts, ends = np.nonzero(flags[1:] & ~flags[:-1])[0], np.nonzero(~flags[1:] & flags[:-1])[0]
     base, start, end = (x, y, y_end) if axis == 0 else (y, x, x_end)
-    out: list[_Edge] = []
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        place = base + (a + b) / 2
-        out.append(_Edge(place, start, end, place, place, False, solid=False))
-    return out
+    places = [base + (a + b) / 2 for a, b in _runs(inside)]
+    return [_Edge(place, start, end, place, place, False, solid=False) for place in places]
 
 
 def _nearest(lines: list[float], value: float) -> int:
@@ -313,10 +317,8 @@ def _leaked_cells(labels: np.ndarray, label: int, box: Box, xs: list[float], ys:
         if bottom - top < settings.min_cell_px:
             continue
         band = labels[top:bottom, x:x_end] == label
-        filled = np.concatenate([[False], band.mean(axis=0) >= 0.5, [False]])
-        starts, ends = np.nonzero(filled[1:] & ~filled[:-1])[0], np.nonzero(~filled[1:] & filled[:-1])[0]
         here: dict[tuple[int, int], GridCell] = {}
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        for a, b in _runs(band.mean(axis=0) >= 0.5):
             if b - a < settings.min_cell_px:
                 continue
             col, col_end = _nearest(xs, x + a - half), _nearest(xs, x + b + half)

@@ -262,8 +262,7 @@ def _read_page(flat: np.ndarray, number: int, turned: int, ocr: Engine, settings
     for t_index, table in enumerate(tables):
         placed.append((table.box[1], _ruled_to_layout(table, clean, ink, ocr, number, t_index, scale, settings,
                                                       body_stroke, page)))
-    placed += _text_blocks(lines, content, lambda para: stroke_width(_region(ink, para.box)), body_stroke, page,
-                           scale, settings)
+    placed += _text_blocks(lines, content, partial(_ink_stroke, ink), body_stroke, page, scale, settings)
     placed.sort(key=lambda item: item[0])
     page.blocks = [block for _, block in placed]
     return page
@@ -400,6 +399,10 @@ def _content_limits(lines: list[Line], tables: list[GridTable], width: int) -> t
     return min(lefts), max(rights)
 
 
+def _ink_stroke(ink: np.ndarray, para: TextPara) -> float:
+    return stroke_width(_region(ink, para.box))
+
+
 def _region(ink: np.ndarray, box: Box) -> np.ndarray:
     x0, y0, x1, y1 = (int(v) for v in box)  # OCR boxes are whole pixels
     return ink[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
@@ -501,6 +504,11 @@ def _reread_numbers(reads: list[_CellRead], ocr: Engine, settings: OcrSettings) 
 _ITEM = re.compile(r"^(\d{1,3})\.?$")
 
 
+def _part(cell: GridCell, lines: list[Line]) -> _CellRead:
+    """A piece of a cell's reading: some of its lines under a cell of their own."""
+    return _CellRead(cell, lines, _mean_conf(lines) if lines else 100.0)
+
+
 def _stacked_items(read: _CellRead) -> list[float]:
     """Where a number cell holding several consecutive item numbers one under another
     («25.» over «26.») is to be cut: above each number after the first. Empty otherwise."""
@@ -551,8 +559,7 @@ def split_stacked_rows(table: GridTable, reads: list[_CellRead], columns: set[in
                 for k in range(parts):
                     lines = [ln for ln, p in zip(rd.lines, part, strict=True) if p == k]
                     box = (x0, int(edges[k]) if k else y0, x1, int(edges[k + 1]) if k < parts - 1 else y1)
-                    out.append(_CellRead(replace(cell, row=r + k, box=box), lines,
-                                         _mean_conf(lines) if lines else 100.0))
+                    out.append(_part(replace(cell, row=r + k, box=box), lines))
         reads = out
         table.ys[r + 1:r + 1] = [round(c) for c in cuts]
     return reads
@@ -591,7 +598,7 @@ def split_lost_columns(table: GridTable, read: _CellRead, settings: OcrSettings)
     for k, c in enumerate(range(cell.col, cell.col + cell.col_span)):
         lines = columns.get(c, [])
         box = (int(edges[k]), y0, int(edges[k + 1]), y1)
-        out.append(_CellRead(replace(cell, col=c, col_span=1, box=box), lines, _mean_conf(lines) if lines else 100.0))
+        out.append(_part(replace(cell, col=c, col_span=1, box=box), lines))
     return out
 
 
@@ -632,13 +639,13 @@ def _ruled_to_layout(table: GridTable, clean: np.ndarray, ink: np.ndarray, ocr: 
         out.rows.append(Row(index=r, page=number,
                             bbox=_points((table.xs[0], table.ys[r], table.xs[-1], table.ys[r + 1]), scale)))
     padding = _text_padding(reads)
+    stroke = partial(_ink_stroke, ink)
     for read in reads:
         cell = read.cell
         x0, _, x1, _ = cell.box
         paras = paragraphs(read.lines, x0 + padding, x1 - padding, settings) if read.lines else []
         out.cells.append(Cell(row=cell.row, col=cell.col, row_span=cell.row_span, col_span=cell.col_span,
-                              paragraphs=_cell_paragraphs(paras, lambda para: stroke_width(_region(ink, para.box)),
-                                                          body_stroke, number, scale, settings),
+                              paragraphs=_cell_paragraphs(paras, stroke, body_stroke, number, scale, settings),
                               bbox=_points(cell.box, scale)))
         text = " ".join(p.text for p in paras)
         if text and read.confidence < settings.low_confidence:
@@ -691,9 +698,10 @@ def _unruled_to_layout(found: UnruledTable, scale: float, settings: OcrSettings,
             cells.append((cell, row.cells[c], columns.region(c)))
     widths = [_stroke(text, [w for ln in lines for w in ln.words]) for _, lines, _ in cells]
     body_stroke = float(np.median([w for w in widths if w > 0] or [1.0]))
+    stroke = partial(_para_stroke, text)
     for cell, lines, region in cells:
         paras = paragraphs(lines, region.left, region.right, settings) if lines else []
-        cell.paragraphs = _cell_paragraphs(paras, partial(_para_stroke, text), body_stroke, number, scale, settings)
+        cell.paragraphs = _cell_paragraphs(paras, stroke, body_stroke, number, scale, settings)
         out.cells.append(cell)
         confidence = _mean_conf(lines) if lines else 100.0
         if paras and confidence < settings.low_confidence:
